@@ -5,6 +5,7 @@
 //   --check  exit 1 if the committed file differs from what would be generated.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,12 +44,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes("--check")) {
     const current = readFileSync(target, "utf8");
     if (current !== text) {
-      console.error(`${target} is stale: run pnpm --filter @clawbridge/protocol generate`);
+      process.stderr.write(`${target} is stale: run pnpm --filter @clawbridge/protocol generate\n`);
       process.exit(1);
     }
-    console.error("method catalogue is up to date");
+    process.stderr.write("method catalogue is up to date\n");
   } else {
     writeFileSync(target, text);
-    console.error(`wrote ${target} (${text.split("\n").length} lines)`);
+    process.stderr.write(`wrote ${target} (${text.split("\n").length} lines)\n`);
   }
 }

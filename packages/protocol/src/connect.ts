@@ -44,6 +44,19 @@ export const ConnectAuth = z.strictObject({
 });
 export type ConnectAuth = z.infer<typeof ConnectAuth>;
 
+/** `connect.params.workerRuns`: a node's worker-bundle claim (closed in the contract). */
+export const WorkerRunsClaim = z.strictObject({
+  /** Lowercase hex SHA-256 of the worker bundle. */
+  bundleHash: z.string().regex(/^[a-f0-9]{64}$/),
+  openclawVersion: z.string().min(1).max(128),
+  protocolFeatures: z
+    .array(z.string().min(1).max(128))
+    .max(64)
+    .refine((features) => new Set(features).size === features.length, "protocolFeatures must be unique"),
+  bundlePrewarm: z.int().min(1).optional(),
+});
+export type WorkerRunsClaim = z.infer<typeof WorkerRunsClaim>;
+
 /** `connect` request params (`ConnectParamsSchema`). Closed. */
 export const ConnectParams = z.strictObject({
   minProtocol: z.int().min(1),
@@ -54,7 +67,8 @@ export const ConnectParams = z.strictObject({
   permissions: z.record(z.string(), z.boolean()).optional(),
   pathEnv: z.string().optional(),
   computerUse: z.unknown().optional(),
-  workerRuns: z.unknown().optional(),
+  workerRuns: WorkerRunsClaim.optional(),
+  /** 2026.9.6 addition (absent from the 2026.9.1 contract). */
   modelCatalog: z.unknown().optional(),
   role: nonEmpty.optional(),
   scopes: z.array(nonEmpty).optional(),

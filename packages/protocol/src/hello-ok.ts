@@ -43,13 +43,32 @@ export const HealthSnapshot = z.looseObject({
 });
 export type HealthSnapshot = z.infer<typeof HealthSnapshot>;
 
+/** `snapshot.sessionDefaults`: which agent and session a client lands in. */
+export const SessionDefaults = z.looseObject({
+  defaultAgentId: nonEmpty,
+  modelConfigured: z.boolean().optional(),
+  ownership: z.enum(["sole", "legacy", "explicit"]).optional(),
+  selectionRequired: z.boolean().optional(),
+  mainKey: nonEmpty,
+  mainSessionKey: nonEmpty,
+  scope: nonEmpty.optional(),
+});
+export type SessionDefaults = z.infer<typeof SessionDefaults>;
+
 /** `hello-ok.snapshot`. Open for forward compatibility. */
 export const Snapshot = z.looseObject({
   presence: z.array(PresenceEntry),
   health: HealthSnapshot,
   stateVersion: StateVersion,
   uptimeMs: z.int().min(0),
-  sessionDefaults: z.looseObject({}).optional(),
+  suspension: z.looseObject({ phase: z.enum(["accepting", "preparing", "draining", "prepared"]) }).optional(),
+  appliedConfigHash: nonEmpty.nullable().optional(),
+  /** Only sent to sockets holding `operator.admin`. */
+  configPath: nonEmpty.optional(),
+  /** Only sent to sockets holding `operator.admin`. */
+  stateDir: nonEmpty.optional(),
+  sessionDefaults: SessionDefaults.optional(),
+  /** Only sent to sockets holding `operator.admin`. */
   authMode: z.enum(["none", "token", "password", "trusted-proxy"]).optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
@@ -62,7 +81,10 @@ export const HelloPolicy = z.looseObject({
   maxBufferedBytes: z.int().min(1),
   /** `tick` interval (ms); clients treat 2× of silence as a dead link. */
   tickIntervalMs: z.int().min(1),
+  /** Chat attachment limits (bytes). */
   attachments: z.looseObject({ maxBytes: z.int().min(1), maxImageBytes: z.int().min(1) }).optional(),
+  allowedSessionVisibilities: z.array(z.enum(["shared", "read-only", "suggest", "draft"])).optional(),
+  hasMultipleSessionSharingIdentities: z.boolean().optional(),
 });
 export type HelloPolicy = z.infer<typeof HelloPolicy>;
 
@@ -116,9 +138,12 @@ export const HelloOk = z.looseObject({
   type: z.literal("hello-ok"),
   protocol: z.int().min(1),
   server: z.looseObject({
+    /** OpenClaw release, e.g. `"2026.9.6"`. */
     version: nonEmpty,
-    buildId: nonEmpty.optional(),
-    bootId: nonEmpty.optional(),
+    buildId: z.string().min(1).max(96).optional(),
+    bootId: z.string().min(1).max(96).optional(),
+    controlUiBuildSource: z.enum(["bundled", "configured"]).optional(),
+    /** Per-connection id (uuid). */
     connId: nonEmpty,
   }),
   features: HelloFeatures,

@@ -8,7 +8,7 @@ export {
   platformIdentity,
 } from "./client-info.js";
 export type { GatewayClientId, GatewayClientMode, Role } from "./client-info.js";
-export { ClientInfo, ConnectAuth, ConnectParams, DeviceProof } from "./connect.js";
+export { ClientInfo, ConnectAuth, ConnectParams, DeviceProof, WorkerRunsClaim } from "./connect.js";
 export { defineMethod } from "./define-method.js";
 export type { MethodDefinition, MethodParams, MethodResult } from "./define-method.js";
 export {
@@ -43,6 +43,7 @@ export {
   HelloPolicy,
   IssuedDeviceToken,
   PresenceEntry,
+  SessionDefaults,
   Snapshot,
 } from "./hello-ok.js";
 export {
@@ -65,7 +66,9 @@ export {
 export { METHOD_CATALOGUE, METHOD_CATALOGUE_SOURCE } from "./method-catalogue.generated.js";
 export { Methods, NodeEntry, NodeInvokeResult, SystemRunResult, TYPED_METHODS } from "./methods.js";
 export {
+  DYNAMIC_SCOPE_METHODS,
   OperatorScopes,
+  SCOPE_OVERRIDES_2026_9_6,
   UNCLASSIFIED_METHOD_SCOPES,
   authorizeMethod,
   catalogueScopeOf,

@@ -60,24 +60,83 @@ function asRecord(params: unknown): Record<string, unknown> {
     : {};
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Methods whose requirement depends on params (gateway-protocol §4.3). They are
+ * classified by name, not by the pinned catalogue: `environments.list` is
+ * `operator.read` in the 2026.9.1 contract but dynamic in 2026.9.6.
+ */
+export const DYNAMIC_SCOPE_METHODS: ReadonlySet<string> = new Set([
+  "agent",
+  "channels.pairing.approve",
+  "environments.list",
+  "fs.listDir",
+  "node.invoke",
+  "plugins.sessionAction",
+  "sessions.create",
+  "sessions.delete",
+  "sessions.dispatch",
+  "sessions.move",
+  "sessions.patch",
+  "sessions.patchMany",
+  "talk.config",
+]);
+
+/**
+ * Where OpenClaw 2026.9.6 (the running truth, gateway-protocol §4.4) classifies a
+ * method differently from the pinned 2026.9.1 contract the catalogue is generated
+ * from. Drop an entry once a contract bump makes the catalogue agree (a test says so).
+ */
+export const SCOPE_OVERRIDES_2026_9_6: Readonly<Record<string, OperatorScope>> = {
+  "users.self": S.READ,
+  "sessions.github.publish": S.SESSIONS_WRITE,
+};
+
 const ADMIN_NODE_COMMANDS = new Set(["browser.proxy", "browser.proxy.upload.v1", "fs.listDir", "terminal.upload"]);
-const SESSIONS_PATCH_WRITE_KEYS = new Set([
+/** `sessions.patch` mutations a writer may make (`SESSIONS_PATCH_WRITE_SCOPE_MUTATIONS`). */
+const SESSIONS_PATCH_WRITE_MUTATIONS = new Set([
+  "label", "autoLabel", "icon", "color", "category", "boardFace", "boardPresentation", "pinned",
+  "archived", "unread", "model", "agentRuntime", "thinkingLevel", "fastMode", "permissionMode",
+]);
+/** Addressing fields of `sessions.patch` itself (not of `sessions.patchMany`'s `patch`). */
+const SESSIONS_PATCH_ENVELOPE_FIELDS = new Set([
   "key", "agentId", "expectedSessionId", "expectedLifecycleRevision", "expectedPermissionMode",
-  "expectedMarkedUnreadAt", "label", "autoLabel", "icon", "color", "category", "boardFace",
-  "boardPresentation", "pinned", "archived", "unread", "model", "agentRuntime", "thinkingLevel",
-  "fastMode", "permissionMode",
+  "expectedMarkedUnreadAt",
 ]);
 const SESSIONS_DELETE_WRITE_KEYS = new Set(["key", "agentId", "deleteTranscript", "expectedSessionId", "archivedOnly"]);
+const INCOGNITO_SESSION_KEY = /^agent:[^:]+:(?:dashboard|subagent|internal-session-effects):incognito-[^:]+$/u;
 
-function sessionsPatchNeedsAdmin(patch: Record<string, unknown>): boolean {
-  if (patch["permissionMode"] === "full" || "sandboxMode" in patch) return true;
-  return Object.keys(patch).some((key) => !SESSIONS_PATCH_WRITE_KEYS.has(key));
+/** `isIncognitoSessionKey`: process-only session keys, whose creation needs admin. */
+function isIncognitoSessionKey(value: unknown): boolean {
+  return typeof value === "string" && INCOGNITO_SESSION_KEY.test(value.trim().toLowerCase());
+}
+
+function sessionsPatchNeedsAdmin(patch: Record<string, unknown>, allowEnvelope: boolean): boolean {
+  if (patch["permissionMode"] === "full" || Object.hasOwn(patch, "sandboxMode")) return true;
+  return Object.keys(patch).some(
+    (key) => !SESSIONS_PATCH_WRITE_MUTATIONS.has(key) && !(allowEnvelope && SESSIONS_PATCH_ENVELOPE_FIELDS.has(key)),
+  );
+}
+
+function sessionsCreateNeedsAdmin(params: Record<string, unknown>): boolean {
+  return (
+    params["incognito"] === true ||
+    isIncognitoSessionKey(params["key"]) ||
+    isIncognitoSessionKey(params["parentSessionKey"]) ||
+    Object.hasOwn(params, "execNode") ||
+    Object.hasOwn(params, "toolOverrides") ||
+    params["permissionMode"] === "full"
+  );
 }
 
 /** Scopes of the methods whose requirement depends on params (gateway-protocol §4.3). */
 function dynamicScopes(method: string, params: Record<string, unknown>): string[] {
   switch (method) {
     case "agent":
+      // `/new` and `/reset` start a fresh session: admin only.
       return typeof params["message"] === "string" && /^\/(new|reset)(\s|$)/i.test(params["message"].trim())
         ? [S.ADMIN]
         : [S.WRITE];
@@ -92,13 +151,13 @@ function dynamicScopes(method: string, params: Record<string, unknown>): string[
     case "channels.pairing.approve":
       return params["bootstrapCommandOwner"] === true ? [S.PAIRING, S.ADMIN] : [S.PAIRING];
     case "sessions.patch":
-      return sessionsPatchNeedsAdmin(params) ? [S.ADMIN] : [S.WRITE];
-    case "sessions.patchMany":
-      return sessionsPatchNeedsAdmin(asRecord(params["patch"])) ? [S.ADMIN] : [S.WRITE];
-    case "sessions.create": {
-      const adminKeys = ["incognito", "execNode", "toolOverrides"];
-      return adminKeys.some((k) => k in params) || params["permissionMode"] === "full" ? [S.ADMIN] : [S.WRITE];
+      return sessionsPatchNeedsAdmin(params, true) ? [S.ADMIN] : [S.WRITE];
+    case "sessions.patchMany": {
+      const patch = params["patch"];
+      return isRecord(patch) && sessionsPatchNeedsAdmin(patch, false) ? [S.ADMIN] : [S.WRITE];
     }
+    case "sessions.create":
+      return sessionsCreateNeedsAdmin(params) ? [S.ADMIN] : [S.WRITE];
     case "sessions.delete":
       return params["archivedOnly"] === true && Object.keys(params).every((k) => SESSIONS_DELETE_WRITE_KEYS.has(k))
         ? [S.WRITE]
@@ -107,9 +166,12 @@ function dynamicScopes(method: string, params: Record<string, unknown>): string[
       return params["deviceId"] !== undefined || params["autoDevice"] !== undefined ? [S.WRITE] : [S.ADMIN];
     case "sessions.move":
       return asRecord(params["target"])["kind"] === "profile" ? [S.ADMIN] : [S.WRITE];
-    default:
-      // plugins.sessionAction: the action's own requirement, write by default.
+    case "plugins.sessionAction":
+      // The registered action's own requirement, which only the gateway knows; write by default.
       return [S.WRITE];
+    default:
+      // A method the contract calls dynamic but we have no rule for: fail closed.
+      return [S.ADMIN];
   }
 }
 
@@ -124,12 +186,18 @@ export interface MethodRequirement {
 }
 
 /**
- * The requirement of `method` called with `params`: catalogue scope, dynamic rules,
- * `health` callable by any authenticated socket, unknown methods need `operator.admin`.
+ * The requirement of `method` called with `params`: dynamic rules (§4.3), the
+ * 2026.9.6 overrides, then the catalogue scope; `health` is callable by any
+ * authenticated socket; unknown methods need `operator.admin`.
  */
 export function requiredScopesFor(method: string, params?: unknown): MethodRequirement {
   if (method === "health") return { role: "any", scopes: [], known: true };
-  const scope = catalogueScopeOf(method);
+  if (DYNAMIC_SCOPE_METHODS.has(method)) {
+    return { role: "operator", scopes: dynamicScopes(method, asRecord(params)), known: true };
+  }
+  const scope = Object.hasOwn(SCOPE_OVERRIDES_2026_9_6, method)
+    ? SCOPE_OVERRIDES_2026_9_6[method]
+    : catalogueScopeOf(method);
   if (scope === undefined) return { role: "operator", scopes: [S.ADMIN], known: false };
   if (scope === "node") return { role: "node", scopes: [], known: true };
   if (scope === "dynamic") return { role: "operator", scopes: dynamicScopes(method, asRecord(params)), known: true };
