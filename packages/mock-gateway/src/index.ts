@@ -1,0 +1,30 @@
+export { createDeviceIdentity, signDeviceProof } from "./device-identity.js";
+export type { DeviceIdentity } from "./device-identity.js";
+export { entryMatches, isAllowlisted, resolveExecutable } from "./exec-allowlist.js";
+export type { ExecAllowlistEntry, ResolvedExecutable } from "./exec-allowlist.js";
+export { FaultInjector } from "./fault-injector.js";
+export type { FaultRule } from "./fault-injector.js";
+export { LogRing } from "./log-ring.js";
+export type { LogTail } from "./log-ring.js";
+export { MockGateway } from "./mock-gateway.js";
+export type { MockGatewayOptions } from "./mock-gateway.js";
+export { MockNode } from "./mock-node.js";
+export type { MockNodeInvocation, MockNodeOptions, NodeCommandHandler } from "./mock-node.js";
+export { MockState } from "./mock-state.js";
+export type { MockAgent, MockSession } from "./mock-state.js";
+export {
+  ADMIN_APPROVAL_COMMANDS,
+  DANGEROUS_NODE_COMMANDS,
+  DESKTOP_HOST_COMMANDS,
+  canonicalPlatform,
+  nodeCommandRejection,
+  resolveNodeCommandAllowlist,
+} from "./node-command-policy.js";
+export type { NodeCommandConfig } from "./node-command-policy.js";
+export { NodeInvokeBroker, nodeErrorShape, nodeNotConnected } from "./node-invoke-broker.js";
+export type { NodeInvokeOutcome } from "./node-invoke-broker.js";
+export { NodeRegistry } from "./node-registry.js";
+export type { FakeNodeHandler, NodePairingRequest, NodeRecord } from "./node-registry.js";
+export { buildChildEnv, isSafeRequestEnvKey } from "./safe-env.js";
+export { runSystemRun } from "./system-run.js";
+export type { SystemRunOutcome, SystemRunOutput, SystemRunParams, SystemRunPolicy } from "./system-run.js";
