@@ -1,0 +1,154 @@
+import { RemoteStore } from "@clawbridge/client";
+import type { RemoteAuth, RemoteProfile, RemoteSummary, SecretSourceSummary } from "@clawbridge/client";
+import { usageError } from "@clawbridge/cli-contract";
+import type { ExitCode } from "@clawbridge/cli-contract";
+import { parseTimeoutMs } from "../parse-numbers.js";
+import { runCommand } from "../run-command.js";
+import { parseScopeList } from "../scope-list.js";
+import { renderTable } from "../table.js";
+
+/** Flags shared by the `remote` commands. */
+export interface RemoteFlags {
+  json?: boolean | undefined;
+}
+
+/** Flags of `clawbridge remote add`. */
+export interface RemoteAddFlags extends RemoteFlags {
+  url: string;
+  tokenEnv?: string | undefined;
+  tokenFile?: string | undefined;
+  tokenCommand?: string | undefined;
+  passwordEnv?: string | undefined;
+  passwordFile?: string | undefined;
+  passwordCommand?: string | undefined;
+  tlsFingerprint?: string | undefined;
+  caFile?: string | undefined;
+  scopes?: string | undefined;
+  description?: string | undefined;
+  device?: "auto" | "always" | "never" | undefined;
+  timeout?: string | undefined;
+  allowInsecurePlaintext?: boolean | undefined;
+  replace?: boolean | undefined;
+  /** Refused: profiles hold secret sources, never secrets. */
+  token?: string | undefined;
+  password?: string | undefined;
+}
+
+/** `env:NAME`, `file:/path` or `command:program` — never a secret. */
+export function formatSecretSource(source: SecretSourceSummary | undefined): string | null {
+  return source === undefined ? null : `${source.kind}:${source.name}`;
+}
+
+/** A profile summary as printed with `--json` (secret sources only). */
+function summaryDocument(summary: RemoteSummary): Record<string, unknown> {
+  return {
+    id: summary.id,
+    url: summary.url,
+    description: summary.description ?? null,
+    token: formatSecretSource(summary.token),
+    password: formatSecretSource(summary.password),
+    tlsFingerprint: summary.tlsFingerprint ?? null,
+    caFile: summary.caFile ?? null,
+    scopes: summary.scopes ?? null,
+    allowInsecurePlaintext: summary.allowInsecurePlaintext,
+    device: summary.device,
+    timeoutMs: summary.timeoutMs ?? null,
+  };
+}
+
+/** Drops undefined values (profiles are closed objects under `exactOptionalPropertyTypes`). */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}
+
+/**
+ * `clawbridge remote add <id>`: stores a profile in `remotes.json` (mode 0600). Secrets
+ * are referenced by source (env var, 0600 file, secret-manager command), never stored.
+ */
+export function remoteAdd(id: string, flags: RemoteAddFlags): Promise<ExitCode> {
+  return runCommand("Remote add failed", flags.json === true, async ({ output }) => {
+    if (flags.token !== undefined || flags.password !== undefined) {
+      throw usageError("SECRET_ON_ARGV", "remote profiles never hold secrets, only where to read them", {
+        hint: "use --token-env <VAR>, --token-file <path> or --token-command '<cmd>' (same for --password-*)",
+      });
+    }
+    const auth: RemoteAuth = defined({
+      tokenEnv: flags.tokenEnv,
+      tokenFile: flags.tokenFile,
+      tokenCommand: flags.tokenCommand,
+      passwordEnv: flags.passwordEnv,
+      passwordFile: flags.passwordFile,
+      passwordCommand: flags.passwordCommand,
+    });
+    const profile: RemoteProfile = defined({
+      url: flags.url,
+      description: flags.description,
+      auth: Object.keys(auth).length === 0 ? undefined : auth,
+      tlsFingerprint: flags.tlsFingerprint,
+      caFile: flags.caFile,
+      scopes: flags.scopes === undefined ? undefined : parseScopeList(flags.scopes),
+      allowInsecurePlaintext: flags.allowInsecurePlaintext === true ? true : undefined,
+      device: flags.device,
+      timeoutMs: flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout),
+    });
+    const store = new RemoteStore();
+    const summary = await store.add(id, profile, { replace: flags.replace === true });
+    if (output.json) {
+      output.document(summaryDocument(summary));
+      return;
+    }
+    const token = formatSecretSource(summary.token);
+    output.line(`${flags.replace === true ? "Saved" : "Added"} remote ${id}: ${summary.url}${token === null ? "" : ` (token from ${token})`}`);
+    output.info(output.err.muted(`profiles: ${store.path}`));
+  });
+}
+
+/** `clawbridge remote list`: every profile, secret sources only. */
+export function remoteList(flags: RemoteFlags): Promise<ExitCode> {
+  return runCommand("Remote list failed", flags.json === true, async ({ output }) => {
+    const store = new RemoteStore();
+    const remotes = await store.list();
+    if (output.json) {
+      output.document(remotes.map(summaryDocument));
+      return;
+    }
+    if (remotes.length === 0) {
+      output.info(`No remotes defined (${store.path}). Add one with: clawbridge remote add <id> --url wss://… --token-env <VAR>`);
+      return;
+    }
+    const rows = remotes.map((remote) => [
+      remote.id,
+      remote.url,
+      formatSecretSource(remote.token) ?? formatSecretSource(remote.password) ?? "device token only",
+      remote.scopes?.join(",") ?? "-",
+      remote.description ?? "",
+    ]);
+    for (const line of renderTable(["ID", "URL", "SECRET", "SCOPE CEILING", "DESCRIPTION"], rows)) output.line(line);
+  });
+}
+
+/** `clawbridge remote show <id>`: one profile, secret sources only. */
+export function remoteShow(id: string, flags: RemoteFlags): Promise<ExitCode> {
+  return runCommand("Remote show failed", flags.json === true, async ({ output }) => {
+    const summary = await new RemoteStore().show(id);
+    const document = summaryDocument(summary);
+    if (output.json) {
+      output.document(document);
+      return;
+    }
+    for (const [key, value] of Object.entries(document)) {
+      if (value === null) continue;
+      output.line(`${`${key}:`.padEnd(24)}${Array.isArray(value) ? value.join(", ") : String(value)}`);
+    }
+  });
+}
+
+/** `clawbridge remote remove <id>`: deletes a profile (its device identity and tokens stay on disk). */
+export function remoteRemove(id: string, flags: RemoteFlags): Promise<ExitCode> {
+  return runCommand("Remote remove failed", flags.json === true, async ({ output }) => {
+    const removed = await new RemoteStore().remove(id);
+    if (!removed) throw usageError("UNKNOWN_REMOTE", `unknown remote ${JSON.stringify(id)}`);
+    if (output.json) output.document({ ok: true, removed: id });
+    else output.line(`Removed remote ${id}`);
+  });
+}
