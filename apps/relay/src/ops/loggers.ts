@@ -1,0 +1,99 @@
+import { pino } from "pino";
+import type { DestinationStream, Logger } from "pino";
+
+/** Operational log and audit log of one relay. */
+export interface RelayLoggers {
+  /** Operational diagnostics (upstream state, reloads, drain), at the configured level. */
+  readonly log: Logger;
+  /** One JSON line per request and per client connection; always on (level info). */
+  readonly audit: Logger;
+  /** Flushes buffered lines (before exit). */
+  flush(): void;
+}
+
+/** Where the two logs go. */
+export interface LoggerTargets {
+  /** Level of the operational log. */
+  readonly level: string;
+  /** Destination of the operational log. Default: stderr. */
+  readonly logStream?: DestinationStream | undefined;
+  /** Destination of the audit log: a stream, a file path (appended), or stderr (default). */
+  readonly audit?: DestinationStream | { readonly file: string } | "stderr" | undefined;
+}
+
+const BASE_OPTIONS = {
+  base: null,
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label: string) => ({ level: label }) },
+  // Nothing the relay logs should carry a secret; these paths are a second line of defence.
+  redact: { paths: ["token", "password", "auth", "params", "headers.authorization", "headers.cookie"], censor: "[redacted]" },
+};
+
+function isStream(value: unknown): value is DestinationStream {
+  return typeof value === "object" && value !== null && typeof (value as { write?: unknown }).write === "function";
+}
+
+/** Bytes a relay-owned destination buffers before it writes (one write per batch, not per line). */
+const BATCH_BYTES = 8_192;
+/** Longest a buffered line waits when traffic is too low to fill a batch (ms). */
+const BATCH_MAX_DELAY_MS = 500;
+
+/**
+ * Builds the loggers (pino, JSON lines). Both default to stderr, sharing one
+ * asynchronous destination so their lines never interleave mid-line; stdout stays
+ * empty (a service's stdout is often not a log).
+ *
+ * Relay-owned destinations (stderr, an audit file) write in batches of 8 KiB or every
+ * 500 ms, whichever comes first: an audit line per request written on its own costs a
+ * thread-pool round trip and a syscall per request, which measurably cut the relay's
+ * throughput (see README, "Performance"). `flush()` (called on close) writes the rest.
+ */
+export function createLoggers(targets: LoggerTargets): RelayLoggers {
+  const owned: ReturnType<typeof pino.destination>[] = [];
+  let stderr: DestinationStream | undefined;
+  const stderrDestination = (): DestinationStream => {
+    if (stderr === undefined) {
+      const destination = pino.destination({ dest: 2, sync: false, minLength: BATCH_BYTES });
+      owned.push(destination);
+      stderr = destination;
+    }
+    return stderr;
+  };
+  const logStream = targets.logStream ?? stderrDestination();
+  let auditStream: DestinationStream;
+  if (isStream(targets.audit)) auditStream = targets.audit;
+  else if (targets.audit !== undefined && targets.audit !== "stderr") {
+    const destination = pino.destination({ dest: targets.audit.file, sync: false, append: true, mkdir: true, minLength: BATCH_BYTES });
+    owned.push(destination);
+    auditStream = destination;
+  } else auditStream = stderrDestination();
+  const log = pino({ ...BASE_OPTIONS, level: targets.level, name: "clawbridge-relay" }, logStream);
+  const timer =
+    owned.length === 0
+      ? undefined
+      : setInterval(() => {
+          for (const destination of owned) {
+            try {
+              destination.flush();
+            } catch {
+              // Not open yet or already closed: the next tick or flushSync handles it.
+            }
+          }
+        }, BATCH_MAX_DELAY_MS);
+  timer?.unref();
+  const audit = pino({ ...BASE_OPTIONS, level: "info", name: "clawbridge-relay.audit" }, auditStream);
+  return {
+    log,
+    audit,
+    flush: () => {
+      clearInterval(timer);
+      for (const destination of owned) {
+        try {
+          destination.flushSync();
+        } catch {
+          // Not ready yet (nothing written) or already closed: nothing to flush.
+        }
+      }
+    },
+  };
+}

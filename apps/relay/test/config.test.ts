@@ -1,0 +1,139 @@
+import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../src/cli.js";
+import { configWarnings } from "../src/config/config-warnings.js";
+import { formatIssue, loadConfig, parseConfigText } from "../src/config/load-config.js";
+import { hashToken } from "../src/policy/policy-set.js";
+
+const HASH = "a".repeat(64);
+
+/** A valid config; tests break one line of it. */
+const VALID = `listen: { host: 127.0.0.1, port: 0 }
+upstreams:
+  gw2:
+    url: ws://10.0.0.2:18789
+    token: { file: gw2.token }
+clients:
+  wn1:
+    tokenSha256: ${HASH}
+    upstreams: [gw2]
+    allow: [health, "node.*"]
+    rateLimit: { perMinute: 600 }
+`;
+
+function issuesOf(text: string): string[] {
+  const result = parseConfigText(text, "relay.yaml");
+  if (result.ok) throw new Error("expected the config to be invalid");
+  return result.issues.map(formatIssue);
+}
+
+function capture(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, text: () => chunks.join("") };
+}
+
+describe("config loading", () => {
+  it("accepts the documented shape and applies defaults", () => {
+    const result = parseConfigText(VALID, "relay.yaml");
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { config } = result.loaded;
+    expect(config.admin).toEqual({ host: "127.0.0.1", port: 9464 });
+    expect(config.limits.upstreamTimeoutMs).toBe(60_000);
+    expect(config.upstreams["gw2"]?.device).toBe("always");
+    expect(config.clients["wn1"]?.deny).toEqual([]);
+  });
+
+  it("validates the shipped relay.example.yaml", async () => {
+    const result = await loadConfig(join(import.meta.dirname, "..", "relay.example.yaml"));
+    expect(result.ok ? "ok" : result.issues.map(formatIssue)).toBe("ok");
+  });
+
+  it("points a wrong type at the value's line and column", () => {
+    const text = VALID.replace("allow: [health, \"node.*\"]", "allow: [health, 42]");
+    expect(issuesOf(text)).toEqual(["relay.yaml:10:21: clients.wn1.allow[1]: Invalid input: expected string, received number"]);
+  });
+
+  it("points an unknown key at the key itself", () => {
+    const text = VALID.replace("    rateLimit: { perMinute: 600 }", "    rateLimt: { perMinute: 600 }");
+    expect(issuesOf(text)).toEqual([expect.stringMatching(/^relay\.yaml:11:5: clients\.wn1\.rateLimt: Unrecognized key/)]);
+  });
+
+  it("points cross-references and missing settings at the right line", () => {
+    const unknown = VALID.replace("    upstreams: [gw2]", "    upstreams: [gw9]");
+    expect(issuesOf(unknown)).toEqual(['relay.yaml:9:17: clients.wn1.upstreams[0]: unknown upstream "gw9"']);
+    const noCredential = VALID.replace(`    tokenSha256: ${HASH}\n`, "");
+    expect(issuesOf(noCredential)).toEqual(["relay.yaml:7:3: clients.wn1: set tokenSha256 or devices (how this client authenticates)"]);
+    const badHash = VALID.replace(HASH, "abc");
+    expect(issuesOf(badHash)[0]).toMatch(/^relay\.yaml:8:18: clients\.wn1\.tokenSha256: must be 64 hex characters/);
+  });
+
+  it("refuses inline secrets and bad pins, at their line", () => {
+    const inline = VALID.replace("token: { file: gw2.token }", "token: s3cret-token");
+    const issues = issuesOf(inline);
+    expect(issues).toEqual([expect.stringMatching(/^relay\.yaml:5:12: upstreams\.gw2\.token: expected \{file: <path>\}.*inline secrets are not allowed$/)]);
+    expect(issues.join("")).not.toContain("s3cret-token");
+    const pin = VALID.replace("url: ws://10.0.0.2:18789", "url: wss://10.0.0.2:18789\n    tlsFingerprint: nope");
+    expect(issuesOf(pin)).toEqual([expect.stringMatching(/^relay\.yaml:5:21: upstreams\.gw2\.tlsFingerprint: must be a SHA-256 fingerprint/)]);
+  });
+
+  it("reports YAML syntax errors with their position", () => {
+    const text = VALID.replace("    upstreams: [gw2]", "    upstreams: [gw2");
+    const [first] = issuesOf(text);
+    expect(first).toMatch(/^relay\.yaml:\d+:\d+: \(yaml\): /);
+    expect(issuesOf("upstreams:\n  gw2: {}\n  gw2: {}\nclients: {}\n")[0]).toMatch(/^relay\.yaml:3:3: \(yaml\): Map keys must be unique/);
+  });
+
+  it("warns about the locality trap, dead allow patterns and node.invoke without commands", () => {
+    const text = VALID.replace("ws://10.0.0.2:18789", "ws://127.0.0.1:18789").replace('"node.*"', '"node.invoke", "nodes.lst"');
+    const result = parseConfigText(text, "relay.yaml");
+    if (!result.ok) throw new Error("invalid");
+    const warnings = configWarnings(result.loaded.config);
+    expect(warnings).toEqual([
+      expect.stringContaining("upstreams.gw2.url is on loopback"),
+      expect.stringContaining('"nodes.lst" matches no method'),
+      expect.stringContaining("clients.wn1 allows node.invoke but sets no commands"),
+    ]);
+  });
+});
+
+describe("clawbridge-relay check and hash-token", () => {
+  it("check exits 0 for a valid file and 2 with file:line:col for a broken one", async () => {
+    const { dir, cleanup } = await import("./helpers/harness.js").then((h) => h.tempDir());
+    try {
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(join(dir, "ok.yaml"), VALID);
+      await writeFile(join(dir, "bad.yaml"), VALID.replace("[gw2]", "[gw9]"));
+      const out = capture();
+      const err = capture();
+      const io = { stdout: out.stream, stderr: err.stream, stdin: new PassThrough() };
+      expect(await runCli(["check", "--config", join(dir, "ok.yaml")], io)).toBe(0);
+      expect(out.text()).toContain("ok (1 upstreams, 1 clients)");
+      expect(await runCli(["check", "-c", join(dir, "bad.yaml")], io)).toBe(2);
+      expect(err.text()).toContain(`${join(dir, "bad.yaml")}:9:17: clients.wn1.upstreams[0]: unknown upstream "gw9"`);
+      expect(await runCli(["check"], io)).toBe(2);
+      expect(await runCli(["frobnicate"], io)).toBe(2);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("hash-token prints the config line of the token on stdin (trailing newline ignored)", async () => {
+    const out = capture();
+    const stdin = new PassThrough();
+    stdin.end("s3cret-token\n");
+    expect(await runCli(["hash-token"], { stdout: out.stream, stderr: capture().stream, stdin })).toBe(0);
+    expect(out.text()).toBe(`tokenSha256: ${hashToken("s3cret-token")}\n`);
+    expect(out.text()).not.toContain("s3cret");
+    const empty = new PassThrough();
+    empty.end("\n");
+    expect(await runCli(["hash-token"], { stdout: capture().stream, stderr: capture().stream, stdin: empty })).toBe(2);
+  });
+});

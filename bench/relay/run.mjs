@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// Relay benchmark (issue #7): throughput and latency of node.list-sized calls made
+// directly to a MockGateway vs through clawbridge-relay, with 1, 50 and 500 concurrent
+// clients, plus the relay's memory per idle client connection. Everything runs in this
+// one invocation, so the ratios compare like with like on this machine. It reports;
+// it never asserts (goals: relay throughput >= 0.7x direct, added p50 <= 0.5 ms).
+//
+// Processes: the upstream MockGateway (a child running this file with `upstream`), the
+// relay (the real built bin, audit log to a temp file), and this load generator.
+// Needs `pnpm build` first.
+import { spawn } from "node:child_process";
+import { randomBytes, createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const dist = (path) => join(root, path);
+const RELAY_BIN = dist("apps/relay/dist/main.js");
+for (const file of [RELAY_BIN, dist("packages/client/dist/index.js"), dist("packages/mock-gateway/dist/index.js")]) {
+  if (!existsSync(file)) {
+    console.error(`missing ${file}: run pnpm build first`);
+    process.exit(2);
+  }
+}
+
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 2_000);
+// Direct and relayed rounds alternate and each cell reports its median round, so a burst
+// of load from elsewhere on the machine skews one round, not the comparison.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,50,500").split(",").map(Number);
+const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 500);
+
+if (process.argv[2] === "upstream") {
+  // Child role: the upstream gateway, with a few nodes so node.list answers are realistically sized.
+  const { MockGateway } = await import(dist("packages/mock-gateway/dist/index.js"));
+  const gateway = new MockGateway({ auth: { token: process.env.BENCH_UPSTREAM_TOKEN } });
+  for (let i = 1; i <= 6; i += 1) {
+    gateway.addFakeNode({ nodeId: createHash("sha256").update(`node-${i}`).digest("hex"), displayName: `wn${i}`, commands: ["system.run", "system.which"] });
+  }
+  const url = await gateway.start();
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+  process.stdin.resume();
+  process.stdin.on("end", () => void gateway.stop().then(() => process.exit(0)));
+  process.on("SIGTERM", () => void gateway.stop().then(() => process.exit(0)));
+} else {
+  await main();
+}
+
+/** Starts a child and resolves with its first stdout JSON line (the upstream) or matching stderr line (the relay). */
+function startChild(args, env, pick) {
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    const onLine = (line) => {
+      let parsed;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        return;
+      }
+      const value = pick(parsed);
+      if (value !== undefined) resolve({ child, value });
+    };
+    createInterface({ input: child.stdout }).on("line", onLine);
+    createInterface({ input: child.stderr }).on("line", onLine);
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code} before it was ready`)));
+  });
+}
+
+async function metricsOf(adminUrl) {
+  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const value = (name) => Number(/^(\S+) (\S+)$/m.exec(text.split("\n").find((line) => line.startsWith(`${name} `)) ?? "")?.[2] ?? NaN);
+  return { rss: value("process_resident_memory_bytes"), heap: value("nodejs_heap_size_used_bytes") };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function openClients(GatewayClient, url, token, count, configDir) {
+  const clients = [];
+  // In batches, so the handshakes do not all land in the same millisecond.
+  for (let i = 0; i < count; i += 50) {
+    const batch = Array.from({ length: Math.min(50, count - i) }, () =>
+      new GatewayClient({ url, token, device: "never", configDir, tickWatchdog: false, requestTimeoutMs: 60_000 }),
+    );
+    await Promise.all(batch.map((client) => client.connect()));
+    clients.push(...batch);
+  }
+  return clients;
+}
+
+/** Each client keeps one node.list in flight for warmup + measure; latencies of the measure window only. */
+async function load(clients) {
+  const latencies = [];
+  let errors = 0;
+  const start = performance.now();
+  const measureFrom = start + WARMUP_MS;
+  const stopAt = measureFrom + MEASURE_MS;
+  await Promise.all(
+    clients.map(async (client) => {
+      for (;;) {
+        const t0 = performance.now();
+        if (t0 >= stopAt) return;
+        try {
+          await client.call("node.list", {});
+        } catch {
+          errors += 1;
+        }
+        const t1 = performance.now();
+        if (t0 >= measureFrom && t1 <= stopAt) latencies.push(t1 - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / (MEASURE_MS / 1_000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+async function main() {
+  const { GatewayClient } = await import(dist("packages/client/dist/index.js"));
+  const dir = await mkdtemp(join(tmpdir(), "clawbridge-bench-relay-"));
+  const upstreamToken = randomBytes(24).toString("base64url");
+  const clientToken = randomBytes(24).toString("base64url");
+  const children = [];
+  try {
+    const upstream = await startChild([fileURLToPath(import.meta.url), "upstream"], { BENCH_UPSTREAM_TOKEN: upstreamToken }, (line) => line.url);
+    children.push(upstream.child);
+    await writeFile(join(dir, "gw2.token"), `${upstreamToken}\n`, { mode: 0o600 });
+    await writeFile(
+      join(dir, "relay.yaml"),
+      `listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+stateDir: state
+log: { level: info, audit: { file: audit.jsonl } }
+upstreams:
+  gw2:
+    url: ${upstream.value}
+    token: { file: gw2.token }
+clients:
+  bench:
+    tokenSha256: ${createHash("sha256").update(clientToken).digest("hex")}
+    upstreams: [gw2]
+    allow: [health, "node.list", "node.describe"]
+    maxInFlight: 100000
+`,
+    );
+    const relay = await startChild([RELAY_BIN, "--config", join(dir, "relay.yaml")], {}, (line) =>
+      line.msg === "relay listening" ? { url: line.url, admin: line.admin } : undefined,
+    );
+    children.push(relay.child);
+    const { url: relayUrl, admin } = relay.value;
+    for (let i = 0; i < 200 && (await fetch(`${admin}/readyz`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 50));
+
+    const rows = [];
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    for (const concurrency of CONCURRENCY) {
+      const paths = [
+        { name: "direct", clients: await openClients(GatewayClient, upstream.value, upstreamToken, concurrency, join(dir, "clients")), runs: [] },
+        { name: "relay", clients: await openClients(GatewayClient, `${relayUrl}/gw/gw2`, clientToken, concurrency, join(dir, "clients")), runs: [] },
+      ];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const path of paths) path.runs.push(await load(path.clients));
+      }
+      for (const path of paths) {
+        await Promise.all(path.clients.map((client) => client.close()));
+        const row = {
+          name: path.name,
+          concurrency,
+          rps: median(path.runs.map((run) => run.rps)),
+          p50: median(path.runs.map((run) => run.p50)),
+          p99: median(path.runs.map((run) => run.p99)),
+          errors: path.runs.reduce((sum, run) => sum + run.errors, 0),
+        };
+        rows.push(row);
+        process.stderr.write(`  ${path.name} x${concurrency}: ${path.runs.map((run) => run.rps.toFixed(0)).join(" / ")} req/s\n`);
+      }
+    }
+
+    // Memory per idle connection: relay RSS and heap before and after opening N idle clients.
+    await new Promise((r) => setTimeout(r, 500));
+    const before = await metricsOf(admin);
+    const idle = await openClients(GatewayClient, `${relayUrl}/gw/gw2`, clientToken, IDLE_CONNECTIONS, join(dir, "clients"));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = await metricsOf(admin);
+    await Promise.all(idle.map((client) => client.close()));
+
+    const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+    const [load1] = (await import("node:os")).loadavg();
+    console.log(
+      `\nclawbridge-relay bench (node ${process.version}, ${(await import("node:os")).cpus().length} cores, load ${load1.toFixed(1)}; ` +
+        `median of ${ROUNDS} alternating rounds of ${WARMUP_MS} ms warmup + ${MEASURE_MS} ms; node.list)\n`,
+    );
+    console.log("| path   | clients |   req/s | p50 ms | p99 ms | errors |");
+    console.log("| ------ | ------: | ------: | -----: | -----: | -----: |");
+    for (const row of rows) {
+      console.log(`| ${row.name.padEnd(6)} | ${String(row.concurrency).padStart(7)} | ${row.rps.toFixed(0).padStart(7)} | ${fmt(row.p50).padStart(6)} | ${fmt(row.p99).padStart(6)} | ${String(row.errors).padStart(6)} |`);
+    }
+    console.log("\n| clients | throughput relay/direct | added p50 ms | goals (>= 0.7x, <= 0.5 ms) |");
+    console.log("| ------: | ----------------------: | -----------: | -------------------------- |");
+    for (const concurrency of CONCURRENCY) {
+      const direct = rows.find((row) => row.name === "direct" && row.concurrency === concurrency);
+      const viaRelay = rows.find((row) => row.name === "relay" && row.concurrency === concurrency);
+      const ratio = viaRelay.rps / direct.rps;
+      const added = viaRelay.p50 - direct.p50;
+      const verdict = `${ratio >= 0.7 ? "met" : "missed"} / ${added <= 0.5 ? "met" : "missed"}`;
+      console.log(`| ${String(concurrency).padStart(7)} | ${fmt(ratio).padStart(22)}x | ${fmt(added, 3).padStart(12)} | ${verdict.padEnd(26)} |`);
+    }
+    const perRss = (after.rss - before.rss) / IDLE_CONNECTIONS / 1024;
+    const perHeap = (after.heap - before.heap) / IDLE_CONNECTIONS / 1024;
+    console.log(`\nrelay memory per idle client connection (${IDLE_CONNECTIONS} connections): ${fmt(perRss, 1)} KiB RSS, ${fmt(perHeap, 1)} KiB JS heap`);
+  } finally {
+    for (const child of children.reverse()) {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => {
+        if (child.exitCode !== null) resolve();
+        else child.once("exit", resolve);
+      });
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
