@@ -53,6 +53,8 @@ export {
 } from "./gateway-url.js";
 export type { ClientLogger, LogLevel } from "./logger.js";
 export { passwordSourceOf, RemoteAuth, RemoteId, RemoteProfile, RemotesFile, tokenSourceOf } from "./remote-profile.js";
+export { effectiveSkillPolicy, NodeCommandName, RemoteSkillPolicy } from "./remote-skill-policy.js";
+export type { EffectiveSkillPolicy } from "./remote-skill-policy.js";
 export { REMOTES_FILE_NAME, RemoteStore, summarizeRemote } from "./remote-store.js";
 export type { RemoteSummary } from "./remote-store.js";
 export { resolveRemote } from "./resolve-remote.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseGatewayUrl } from "./gateway-url.js";
 import { normalizeTlsFingerprint } from "./tls-pinning.js";
+import { RemoteSkillPolicy } from "./remote-skill-policy.js";
 import type { SecretSource } from "./secret-source.js";
 
 /** A remote id: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric (it names a store slot). */
@@ -58,6 +59,8 @@ export const RemoteProfile = z
     device: z.enum(["auto", "always", "never"]).optional(),
     /** Default call timeout for this remote (ms). */
     timeoutMs: z.int().min(1).max(3_600_000).optional(),
+    /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
+    skill: RemoteSkillPolicy.optional(),
   })
   .superRefine((profile, ctx) => {
     try {

@@ -5,6 +5,8 @@ import { resolveConfigDir } from "./config-dir.js";
 import type { ConfigDirOptions } from "./config-dir.js";
 import { RemoteProfileError } from "./errors.js";
 import { passwordSourceOf, RemoteId, RemoteProfile, RemotesFile, tokenSourceOf } from "./remote-profile.js";
+import { effectiveSkillPolicy } from "./remote-skill-policy.js";
+import type { EffectiveSkillPolicy } from "./remote-skill-policy.js";
 import { describeSecretSource } from "./secret-source.js";
 import type { SecretSourceSummary } from "./secret-source.js";
 import { readFileIfExists, writeFileAtomic } from "./secure-file.js";
@@ -29,6 +31,8 @@ export interface RemoteSummary {
   readonly allowInsecurePlaintext: boolean;
   readonly device: "auto" | "always" | "never";
   readonly timeoutMs: number | undefined;
+  /** What the `remote-gateway` skill may do here (defaults applied). */
+  readonly skill: EffectiveSkillPolicy;
 }
 
 /** The printable summary of one profile. */
@@ -47,6 +51,7 @@ export function summarizeRemote(id: string, profile: RemoteProfile): RemoteSumma
     allowInsecurePlaintext: profile.allowInsecurePlaintext ?? false,
     device: profile.device ?? "auto",
     timeoutMs: profile.timeoutMs,
+    skill: effectiveSkillPolicy(profile.skill),
   };
 }
 

@@ -1,0 +1,11 @@
+/** The exit-code table of `remote-gateway --help` (ARCHITECTURE §4, with exit 6 including the skill's own policy). */
+export const SKILL_EXIT_CODE_HELP = `Output: one JSON document on stdout; failures print {"ok":false,"error":{"type","code","message",...}}.
+
+Exit codes:
+  0  ok
+  1  the remote gateway answered with an error
+  2  usage: bad arguments or --params, unknown remote, missing credentials (nothing sent)
+  3  cannot connect to the remote gateway (refused, DNS, TLS, connection lost)
+  4  the remote gateway rejected the connection: auth, pairing, protocol
+  5  timed out (error.requestSent says whether the request had been sent)
+  6  denied by policy: the remote's skill policy (checked before connecting) or a relay`;

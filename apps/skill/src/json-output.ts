@@ -1,0 +1,22 @@
+import { SecretRedactor } from "@clawbridge/client";
+
+/**
+ * The bin's only printer: one JSON document on stdout (the result or the error
+ * envelope), nothing on stderr. Every string passes the redactor: the bin never puts a
+ * secret into output, but a gateway's error text could echo one back.
+ */
+export class JsonOutput {
+  /** Secrets in play; register each as soon as it is resolved. */
+  readonly redactor = new SecretRedactor();
+  readonly #stdout: NodeJS.WritableStream;
+
+  constructor(stdout: NodeJS.WritableStream = process.stdout) {
+    this.#stdout = stdout;
+  }
+
+  /** Writes one 2-space indented JSON document (`null` for an absent payload), as `openclaw gateway call --json` does. */
+  document(value: unknown): void {
+    const text = JSON.stringify(value === undefined ? null : value, null, 2);
+    this.#stdout.write(`${this.redactor.redact(text)}\n`);
+  }
+}

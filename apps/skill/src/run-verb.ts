@@ -1,0 +1,74 @@
+import { assertWithinCeiling, RemoteStore, resolveRequestedScopes } from "@clawbridge/client";
+import { errorEnvelope, ExitCodes, reportError, usageError } from "@clawbridge/cli-contract";
+import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
+import { callOnSession } from "./gateway-session.js";
+import type { JsonOutput } from "./json-output.js";
+import { DEFAULT_TIMEOUT_MS, loadRemote, resolveConnection } from "./remote-context.js";
+import { planVerb } from "./verb-plan.js";
+import type { VerbName } from "./verbs.js";
+
+/** Largest `--timeout` (ms): one hour. */
+const MAX_TIMEOUT_MS = 3_600_000;
+
+/** A parsed invocation of one verb. */
+export interface VerbInvocation {
+  readonly verb: VerbName;
+  /** `<remote_id>` (absent for `remotes`). */
+  readonly remoteId: string | undefined;
+  /** Positional arguments after `<remote_id>`. */
+  readonly args: readonly string[];
+  /** Raw `--params`. */
+  readonly params: string | undefined;
+  /** Raw `--timeout`. */
+  readonly timeout: string | undefined;
+}
+
+function parseTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
+    throw usageError("INVALID_TIMEOUT", `--timeout must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}`);
+  }
+  return value;
+}
+
+async function listRemotes(env: NodeJS.ProcessEnv): Promise<unknown> {
+  const remotes = await new RemoteStore({ env }).list();
+  // Ids and URLs only: secret sources, scopes and policy are the operator's business.
+  return { remotes: remotes.map((remote) => ({ id: remote.id, url: remote.url })) };
+}
+
+/**
+ * Runs one verb in this process and prints exactly one JSON document on stdout: the
+ * result, or `{"ok":false,"error":{…}}`. Resolves with the exit code (ARCHITECTURE §4).
+ * Order matters for safety: arguments and policy are checked first, secrets are resolved
+ * only for a request that will be sent, and every secret is registered with the
+ * output's redactor as soon as it exists.
+ */
+export async function runVerb(invocation: VerbInvocation, output: JsonOutput, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
+  const context: { -readonly [K in keyof ErrorContext]: ErrorContext[K] } = {};
+  try {
+    if (invocation.verb === "remotes") {
+      output.document(await listRemotes(env));
+      return ExitCodes.OK;
+    }
+    const timeoutMs = parseTimeout(invocation.timeout);
+    const remote = await loadRemote(invocation.remoteId ?? "", env);
+    context.remoteId = remote.id;
+    const budgetMs = timeoutMs ?? remote.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const plan = planVerb(invocation.verb, remote, { args: invocation.args, params: invocation.params, budgetMs });
+    if (remote.profile.scopes !== undefined) {
+      // The scope ceiling is policy too: refuse before a secret command runs.
+      assertWithinCeiling(resolveRequestedScopes({ methods: plan.calls }), remote.profile.scopes, plan.calls[0]?.method);
+    }
+    const options = await resolveConnection(remote, (secret) => output.redactor.add(secret), env);
+    context.target = remote.target;
+    const payloads = await callOnSession(options, plan.calls, budgetMs);
+    output.document(plan.result(payloads));
+    return ExitCodes.OK;
+  } catch (error) {
+    const report = reportError(output.redactor.scrubError(error), context);
+    output.document(errorEnvelope(report));
+    return report.exitCode;
+  }
+}

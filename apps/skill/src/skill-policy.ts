@@ -1,0 +1,61 @@
+import { CliError, ExitCodes } from "@clawbridge/cli-contract";
+import type { EffectiveSkillPolicy } from "@clawbridge/client";
+
+/**
+ * Methods that inject a message into a session. OpenClaw's own CLI refuses them under
+ * an agent's exec (`OPENCLAW_SHELL=exec`) because the message would lose its
+ * attribution; this bin only ever runs for an agent, so it refuses them always.
+ */
+const MESSAGE_METHODS: ReadonlySet<string> = new Set(["sessions.send", "sessions.steer", "chat.send", "agent"]);
+
+function denied(code: string, message: string, details: Record<string, unknown>): CliError {
+  return new CliError(ExitCodes.RELAY_DENIED, "skill_policy_denied", code, message, { details });
+}
+
+/**
+ * Refuses (exit 6, before anything is resolved or connected) a node command that the
+ * remote's profile does not list in `skill.allowInvoke`.
+ */
+export function assertInvokeAllowed(remoteId: string, policy: EffectiveSkillPolicy, command: string): void {
+  if (policy.allowInvoke.includes(command)) return;
+  throw denied(
+    "INVOKE_NOT_ALLOWED",
+    `node command ${JSON.stringify(command)} is not allowed on remote ${remoteId}; the operator can add it to the profile's skill.allowInvoke`,
+    { remote: remoteId, command, allowed: [...policy.allowInvoke] },
+  );
+}
+
+function createsMessage(method: string, params: unknown): boolean {
+  if (method !== "sessions.create" || params === null || typeof params !== "object") return false;
+  const input = params as Record<string, unknown>;
+  return (
+    [input["message"], input["task"]].some((value) => typeof value === "string" && value.trim() !== "") ||
+    (Array.isArray(input["attachments"]) && input["attachments"].length > 0)
+  );
+}
+
+/**
+ * Refuses (exit 6) a raw `call` unless the profile sets `skill.allowCall`; even then
+ * refuses message-injecting methods, and `node.invoke` of a command outside
+ * `skill.allowInvoke` (so `call` is no side door around `invoke`'s allowlist).
+ */
+export function assertCallAllowed(remoteId: string, policy: EffectiveSkillPolicy, method: string, params: unknown): void {
+  if (!policy.allowCall) {
+    throw denied(
+      "CALL_NOT_ALLOWED",
+      `raw call is disabled for remote ${remoteId}; use the task verbs, or the operator can set skill.allowCall in its profile`,
+      { remote: remoteId, method },
+    );
+  }
+  if (MESSAGE_METHODS.has(method) || createsMessage(method, params)) {
+    throw denied(
+      "MESSAGE_METHOD_REFUSED",
+      `${method} would inject a message without attribution; an agent must use its own session-messaging tool`,
+      { remote: remoteId, method },
+    );
+  }
+  if (method === "node.invoke") {
+    const command = params !== null && typeof params === "object" ? (params as Record<string, unknown>)["command"] : undefined;
+    assertInvokeAllowed(remoteId, policy, typeof command === "string" ? command : "");
+  }
+}
