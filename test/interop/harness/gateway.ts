@@ -80,13 +80,20 @@ function gatewayConfig(port: number, auth: GatewayAuth, logFile: string, extra: 
   };
 }
 
+/** `gateway.bind` from the extra config (e.g. `custom` with `gateway.customBindHost`), else `loopback`. */
+function bindModeOf(extra: Record<string, unknown> | undefined): string {
+  const gateway = extra?.["gateway"];
+  const bind = typeof gateway === "object" && gateway !== null ? (gateway as Record<string, unknown>)["bind"] : undefined;
+  return typeof bind === "string" ? bind : "loopback";
+}
+
 /** Env entries carrying a shared secret for OpenClaw clients (`OPENCLAW_GATEWAY_TOKEN`/`_PASSWORD`). */
 export function authEnv(auth: GatewayAuth): Record<string, string> {
   return "token" in auth ? { OPENCLAW_GATEWAY_TOKEN: auth.token } : { OPENCLAW_GATEWAY_PASSWORD: auth.password };
 }
 
 /**
- * Starts `openclaw gateway run --port P --bind loopback` under Node 24 with an isolated HOME,
+ * Starts `openclaw gateway run --port P --bind <gateway.bind of options.config, default loopback>` under Node 24 with an isolated HOME,
  * state dir and config file in a fresh temp folder, on a reserved free loopback port block.
  * The secret goes into the config file (`gateway.auth.mode` + `gateway.auth.token|password`),
  * never into argv. Resolves once `/readyz` reports ready and a `health` call succeeds
@@ -126,7 +133,8 @@ async function launchGateway(options: StartRealGatewayOptions, node24: string, o
   );
   const env = isolatedEnv(paths, node24, options.env ?? {});
   const started = Date.now();
-  const proc = spawnManaged(node24, [openclawBin, "gateway", "run", "--port", String(port), "--bind", "loopback"], {
+  // `--bind` beats `gateway.bind` in the config, so pass the configured mode (default loopback).
+  const proc = spawnManaged(node24, [openclawBin, "gateway", "run", "--port", String(port), "--bind", bindModeOf(options.config)], {
     env,
     cwd: rootDir,
   });
