@@ -9,7 +9,7 @@ const root = import.meta.dirname;
  * `packages/protocol/src` is seen by every other package's tests without a rebuild.
  * Spawned bins (real child processes) still run the built `dist/` output.
  */
-function workspaceAliases(): Record<string, string> {
+export function workspaceAliases(): Record<string, string> {
   const aliases: Record<string, string> = {};
   const dir = join(root, "packages");
   for (const name of readdirSync(dir)) {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
+import { workspaceAliases } from "../../vitest.shared.ts";
 
 const here = import.meta.dirname;
 
@@ -9,6 +10,8 @@ const here = import.meta.dirname;
  * 2 cores); tests inside a file share that gateway.
  */
 export default defineConfig({
+  // In-process doubles (MockGateway) run from their TypeScript sources, as in the unit tests.
+  resolve: { alias: workspaceAliases() },
   test: {
     name: "interop",
     root: here,

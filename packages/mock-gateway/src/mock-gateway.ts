@@ -1,10 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { ServerOptions as HttpsServerOptions } from "node:https";
-import { authorizeMethod } from "@clawbridge/protocol";
+import { OperatorScopes, authorizeMethod, scopeSatisfied } from "@clawbridge/protocol";
 import type { Snapshot } from "@clawbridge/protocol";
 import { GatewayRequestError } from "@clawbridge/rpc-core";
 import type { RequestHandler } from "@clawbridge/rpc-core";
 import { GatewayServer, PairingStore, createGatewayAuthenticator, jsonFilePersistence } from "@clawbridge/server";
 import type {
+  AuthRateLimitOptions,
   BroadcastOptions,
   GatewayServerOptions,
   PairingRequest,
@@ -12,7 +14,9 @@ import type {
   SharedSecretConfig,
 } from "@clawbridge/server";
 import { FaultInjector } from "./fault-injector.js";
+import { SERVER_CAPABILITIES_2026_9_6 } from "./server-capabilities.js";
 import { registerNodeHandlers } from "./handlers/node-handlers.js";
+import { registerNodeSurfaceHandlers } from "./handlers/node-surface-handlers.js";
 import { registerPairingHandlers } from "./handlers/pairing-handlers.js";
 import { registerSystemHandlers } from "./handlers/system-handlers.js";
 import { LogRing } from "./log-ring.js";
@@ -49,6 +53,21 @@ export interface MockGatewayOptions {
   readonly version?: string | undefined;
   /** Other server limits (`maxPayloadBytes`, `maxBufferedBytes`, `keepaliveIntervalMs`, …). */
   readonly server?: Partial<Omit<GatewayServerOptions, "authenticate">> | undefined;
+  /**
+   * `gateway.trustedProxies` (IPs or CIDRs). As on a default OpenClaw gateway, an upgrade with
+   * `X-Forwarded-For`/`Forwarded`/`X-Real-IP` from anyone else is refused with HTTP 403. To
+   * simulate a remote client in tests, trust loopback (`["127.0.0.1"]`) and send
+   * `X-Forwarded-For: <remote ip>`. Default `[]`.
+   */
+  readonly trustedProxies?: readonly string[] | undefined;
+  /** `gateway.controlUi.allowedOrigins` (exact origins or `*`). Default: none. */
+  readonly allowedOrigins?: readonly string[] | undefined;
+  /**
+   * Shared-secret failure limiting, as OpenClaw's: wrong secrets from loopback are answered
+   * after 250, 500, … ms (reset by a success); other clients are locked out after 10 failures
+   * a minute. `false` turns it off. Default: on, with OpenClaw's numbers.
+   */
+  readonly authRateLimit?: AuthRateLimitOptions | false | undefined;
 }
 
 function sharedSecretOf(auth: MockGatewayOptions["auth"]): SharedSecretConfig {
@@ -108,15 +127,22 @@ export class MockGateway {
       sharedSecret: sharedSecretOf(options.auth),
       pairing: this.pairing,
       autoApproveLocal: options.autoApproveLocal,
+      allowedOrigins: options.allowedOrigins,
+      rateLimit: options.authRateLimit === false ? false : (options.authRateLimit ?? {}),
     });
     this.faults = new FaultInjector((stalled) => this.server.setTicksEnabled(!stalled));
     this.server = new GatewayServer({
       ...options.server,
+      trustedProxies: options.trustedProxies ?? options.server?.trustedProxies ?? [],
       authenticate: authenticator.authenticate,
       version,
       tickIntervalMs: options.tickIntervalMs ?? options.server?.tickIntervalMs,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? options.server?.handshakeTimeoutMs,
       snapshot: (connection) => this.#snapshot(connection),
+      // Like OpenClaw, callable but unadvertised methods (†) stay out of hello-ok.features.methods.
+      methods: options.server?.methods ?? (() => this.server.router.methods.filter((method) => !UNADVERTISED_METHODS.has(method))),
+      serverInfo: { buildId: `${version}-clawbridge-mock`, bootId: randomUUID(), controlUiBuildSource: "bundled", ...options.server?.serverInfo },
+      capabilities: options.server?.capabilities ?? SERVER_CAPABILITIES_2026_9_6,
       // What a default 2026.9.6 gateway advertises next to the limits.
       policyExtras: {
         attachments: { maxBytes: 19_464_192, maxImageBytes: 6_291_456 },
@@ -144,6 +170,7 @@ export class MockGateway {
     };
     registerSystemHandlers(runtime);
     registerNodeHandlers(runtime);
+    registerNodeSurfaceHandlers(runtime);
     registerPairingHandlers(runtime);
     this.pairing.onEvent((event) => {
       if (event.type === "requested") this.server.broadcast("device.pair.requested", event.request, { dropIfSlow: true });
@@ -154,6 +181,7 @@ export class MockGateway {
     });
     this.server.onConnection((connection) => this.#onConnection(connection));
     this.server.onDisconnect(({ connection }) => {
+      this.state.clients.disconnect(connection);
       if (connection.role === "node") {
         this.nodes.disconnect(connection);
         this.invokes.failConnection(connection.connId);
@@ -187,6 +215,7 @@ export class MockGateway {
   async stop(options: { reason?: string; restartExpectedMs?: number; graceMs?: number } = {}): Promise<void> {
     this.faults.clear();
     await this.server.close(options);
+    this.state.eventLoop.stop();
   }
 
   // ---- admin / test API -------------------------------------------------
@@ -293,10 +322,13 @@ export class MockGateway {
 
   #snapshot(connection: ServerConnection): Snapshot {
     const snapshot: Snapshot = {
-      presence: this.state.presence(this.server.connections),
+      suspension: { phase: "accepting" },
+      // Presence is operator.read data: a socket without it sees an empty list (observed).
+      presence: scopeSatisfied(connection.scopes, OperatorScopes.READ) ? this.state.presence() : [],
       health: this.state.health(),
       stateVersion: { ...this.state.stateVersion },
       uptimeMs: this.server.uptimeMs,
+      appliedConfigHash: this.state.appliedConfigHash,
       sessionDefaults: {
         defaultAgentId: this.state.defaultAgentId,
         mainKey: "main",
@@ -307,13 +339,18 @@ export class MockGateway {
         scope: "per-sender",
       },
     };
+    // Scoped sockets also get the update schedule; admins the config location and auth mode (observed).
+    if (scopeSatisfied(connection.scopes, OperatorScopes.READ)) snapshot.updateSchedule = { channel: "stable", autoEnabled: false };
     if (connection.scopes.includes("operator.admin")) {
+      snapshot.configPath = this.state.configPath;
+      snapshot.stateDir = this.state.stateDir;
       snapshot.authMode = sharedSecretOf(this.#options.auth).mode;
     }
     return snapshot;
   }
 
   #onConnection(connection: ServerConnection): void {
+    this.state.clients.connect(connection);
     this.logs.append({
       subsystem: "gateway/ws",
       msg: "connect",
@@ -330,6 +367,9 @@ export class MockGateway {
     connection.sendEvent("health", this.state.health(), { seq: true, stateVersion: { ...this.state.stateVersion } });
   }
 }
+
+/** Methods a 2026.9.6 gateway serves without advertising them (gateway-protocol §4.4 †), as far as the mock serves them. */
+const UNADVERTISED_METHODS: ReadonlySet<string> = new Set(["connect", "node.runnerInventory.update"]);
 
 function closedSignal(connection: ServerConnection): AbortSignal {
   const controller = new AbortController();

@@ -38,7 +38,10 @@ export interface MockNodeOptions {
   readonly env?: NodeJS.ProcessEnv | undefined;
   /** Extra command implementations, by command name. */
   readonly handlers?: Readonly<Record<string, NodeCommandHandler>> | undefined;
-  /** Extra upgrade headers (e.g. `X-Forwarded-For` to look non-local). */
+  /**
+   * Extra upgrade headers, e.g. `X-Forwarded-For` to look non-local (the gateway must trust
+   * loopback as a proxy: MockGateway `trustedProxies: ["127.0.0.1"]`, else it answers 403).
+   */
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `error.code` of a `system.run` denial. Default `SYSTEM_RUN_DENIED` (what OpenClaw's node host sends). */
   readonly denialErrorCode?: string | undefined;

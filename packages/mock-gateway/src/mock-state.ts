@@ -1,7 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { hostname, release } from "node:os";
+import { randomBytes, randomUUID } from "node:crypto";
+import { hostname, networkInterfaces, release } from "node:os";
 import type { PresenceEntry } from "@clawbridge/protocol";
 import type { ServerConnection } from "@clawbridge/server";
+import { EventLoopStats } from "./event-loop-stats.js";
+import { PresenceRegistry } from "./presence-registry.js";
 
 /** One agent of the fake gateway. */
 export interface MockAgent {
@@ -41,8 +43,18 @@ export class MockState {
   /** Presence/health state versions (bumped on changes). */
   readonly stateVersion = { presence: 0, health: 0 };
   readonly sessionsPath = "/tmp/openclaw-mock/state/agents/main/agent/openclaw-agent.sqlite";
+  /** Reported as `snapshot.configPath` to admins (the mock reads no config file). */
+  readonly configPath = "/tmp/openclaw-mock/config/openclaw.json";
+  /** Reported as `snapshot.stateDir` to admins. */
+  readonly stateDir = "/tmp/openclaw-mock/state";
+  /** `snapshot.appliedConfigHash`: OpenClaw's HMAC format, over nothing in particular. */
+  readonly appliedConfigHash = `hmac-sha256:v1:${randomBytes(32).toString("base64url")}`;
   /** The gateway's own presence instance id. */
   readonly instanceId = randomUUID();
+  /** The mock's own event-loop diagnostics (`eventLoop` of `health` and `status`). */
+  readonly eventLoop = new EventLoopStats();
+  /** Presence rows of connected (and recently disconnected) clients. */
+  readonly clients = new PresenceRegistry({ id: "gateway-owner", avatarRevision: this.startedAtMs });
 
   constructor(version: string) {
     this.version = version;
@@ -97,6 +109,7 @@ export class MockState {
       })),
       sessions: { path: this.sessionsPath, count: this.sessions.length, recent: this.#recent() },
       ...(options.modelRuntime === true ? { modelRuntime: { degraded: false, pendingAgents: [] } } : {}),
+      eventLoop: this.eventLoop.sample(),
       ...this.healthOverrides,
     };
   }
@@ -129,7 +142,12 @@ export class MockState {
         byStatus: { queued: 0, running: 0, succeeded: 0, failed: 0, timed_out: 0, cancelled: 0, lost: 0 },
         byRuntime: { subagent: 0, acp: 0, cli: 0, cron: 0 },
       },
-      taskAudit: { total: 0, warnings: 0, errors: 0, byCode: {} },
+      taskAudit: {
+        total: 0,
+        warnings: 0,
+        errors: 0,
+        byCode: { stale_queued: 0, stale_running: 0, lost: 0, delivery_failed: 0, missing_cleanup: 0, inconsistent_timestamps: 0 },
+      },
       sessions: {
         paths: isAdmin ? [this.sessionsPath] : [],
         count: this.sessions.length,
@@ -150,49 +168,52 @@ export class MockState {
         externalBytes: memory.external,
         arrayBuffersBytes: memory.arrayBuffers,
       },
-      workerPools: {},
+      // Idle pools and no active work, with the keys a 2026.9.6 gateway reports.
+      workerPools: {
+        modelCatalog: { workers: 0, workersCreated: 0, maxWorkers: 1, activeTasks: 0, pendingTasks: 0 },
+        transcriptReconciliation: { workers: 0, workersCreated: 0, maxWorkers: 1, activeTasks: 0, pendingTasks: 0 },
+      },
       pid: process.pid,
-      shutdownBudget: { timeoutMs: 325_000, reserveMs: 10_000, nativeStopBudget: false, activeWork: {}, writeCustody: [] },
+      shutdownBudget: {
+        timeoutMs: 325_000,
+        reserveMs: 10_000,
+        nativeStopBudget: false,
+        activeWork: { rootRequests: 0, sessionMutations: 0, lifecycleWrites: 0, cronRuns: 0, terminalPersistence: 0 },
+        writeCustody: [],
+      },
+      eventLoop: this.eventLoop.sample(),
       ...this.statusOverrides,
     };
   }
 
-  /** `system-presence`: the gateway itself (`mode:"gateway"`, `reason:"self"`) then each client. */
-  presence(connections: Iterable<ServerConnection>): PresenceEntry[] {
+  /**
+   * `system-presence`: the gateway itself (`mode:"gateway"`, `reason:"self"`, its primary LAN
+   * IPv4), then the client rows of {@link clients}, newest first — the shape of 2026.9.6.
+   *
+   * @param _connections - unused (rows are tracked on connect/disconnect); kept for compatibility
+   */
+  presence(_connections?: Iterable<ServerConnection>): PresenceEntry[] {
+    const ip = primaryLanIPv4() ?? this.host;
     const self: PresenceEntry = {
-      ts: Date.now(),
       host: this.host,
-      ip: "127.0.0.1",
+      ip,
       version: this.version,
-      platform: `${process.platform === "darwin" ? "macos" : process.platform} ${release()}`,
-      ...(process.platform === "linux" ? { deviceFamily: "Linux" } : {}),
+      platform: `${process.platform === "darwin" ? "macos" : process.platform === "win32" ? "windows" : process.platform} ${release()}`,
+      deviceFamily: process.platform === "darwin" ? "Mac" : process.platform === "win32" ? "Windows" : process.platform === "linux" ? "Linux" : process.platform,
       mode: "gateway",
       reason: "self",
       instanceId: this.instanceId,
-      text: `Gateway: ${this.host} (127.0.0.1) · app ${this.version} · mode gateway · reason self`,
-      onlineSince: this.startedAtMs,
+      text: `Gateway: ${this.host}${ip !== "" ? ` (${ip})` : ""} · app ${this.version} · mode gateway · reason self`,
+      ts: Date.now(),
     };
-    const entries: PresenceEntry[] = [self];
-    for (const connection of connections) {
-      const client = connection.connect.client;
-      const entry: PresenceEntry = {
-        ts: connection.connectedAtMs,
-        clientId: client.id,
-        version: client.version,
-        platform: client.platform,
-        mode: client.mode,
-        reason: "connect",
-        roles: [connection.role],
-        scopes: [...connection.scopes],
-        onlineSince: connection.connectedAtMs,
-      };
-      if (client.displayName !== undefined) entry.host = client.displayName;
-      if (client.deviceFamily !== undefined) entry.deviceFamily = client.deviceFamily;
-      if (client.instanceId !== undefined) entry.instanceId = client.instanceId;
-      if (connection.deviceId !== undefined) entry.deviceId = connection.deviceId;
-      if (connection.socket.remoteAddress !== undefined) entry.ip = connection.socket.remoteAddress;
-      entries.push(entry);
-    }
-    return entries;
+    return [self, ...this.clients.list()];
   }
+}
+
+/** The first non-internal IPv4 address (OpenClaw's best-effort primary LAN IPv4). */
+function primaryLanIPv4(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
+  }
+  return undefined;
 }

@@ -1,8 +1,8 @@
 /**
- * Node command allowlist of the gateway (gateway-protocol §5.5,
- * `resolveNodeCommandAllowlist`), simplified to what the mock needs: platform
- * defaults, plus desktop-host commands the node declared *and* pairing approved, plus
- * `allow`, minus `deny` and the dangerous defaults.
+ * Node command allowlist of the gateway (gateway-protocol §5.5), following OpenClaw
+ * 2026.9.6's `src/gateway/node-command-policy.ts`: platform defaults (desktop-host commands
+ * only once pairing approved them), bundled plugin defaults, `allow`, minus `deny` and the
+ * dangerous defaults; and the wider set a node pairing request may list.
  */
 
 /** Commands that exist only on desktop hosts and need an explicit node-pairing approval. */
@@ -47,25 +47,65 @@ export const DANGEROUS_NODE_COMMANDS: ReadonlySet<string> = new Set([
   "sms.search",
   "health.summary",
 ]);
+const CAMERA = ["camera.list"];
+const LOCATION = ["location.get"];
+const DEVICE = ["device.info", "device.status"];
+const PERSONAL = ["contacts.search", "calendar.events", "reminders.list", "photos.latest", "motion.activity", "motion.pedometer"];
+/** OpenClaw's `SYSTEM_COMMANDS`: what every desktop host may offer (desktop-host ones need pairing approval). */
+const SYSTEM = [
+  "system.run.prepare", "system.run", "system.which", "system.execApprovals.get", "system.execApprovals.set",
+  "fs.listDir", "terminal.upload", "system.notify", "browser.proxy", "browser.proxy.upload.v1", "mcp.tools.call.v1",
+  "agent.cli.claude.run.v1",
+];
+const DESKTOP_SCREEN = ["screen.snapshot", "desktop.stream"];
 
+/** OpenClaw 2026.9.6's `PLATFORM_DEFAULTS` (before desktop-host commands are filtered out). */
 const PLATFORM_DEFAULTS: Readonly<Record<string, readonly string[]>> = {
-  linux: ["system.notify", "computer.act"],
-  windows: ["camera.list", "location.get", "device.info", "device.status", "system.notify", "computer.act"],
-  macos: [
-    "camera.list", "camera.ptz.status", "location.get", "device.info", "device.status", "contacts.search",
-    "calendar.events", "reminders.list", "photos.latest", "motion.activity", "motion.pedometer", "system.notify",
-    "computer.act",
+  linux: [...SYSTEM, ...DESKTOP_SCREEN, "computer.act"],
+  windows: [...CAMERA, ...LOCATION, ...DEVICE, ...SYSTEM, ...DESKTOP_SCREEN, "computer.act"],
+  macos: [...CAMERA, "camera.ptz.status", ...LOCATION, ...DEVICE, "device.apps", ...PERSONAL, ...SYSTEM, ...DESKTOP_SCREEN, "computer.act"],
+  ios: [...CAMERA, ...LOCATION, ...DEVICE, ...PERSONAL, "system.notify"],
+  watchos: [...DEVICE, "system.notify"],
+  android: [
+    ...CAMERA, ...LOCATION, "notifications.list", "notifications.actions", "system.notify", ...DEVICE, "device.permissions",
+    "device.health", "device.apps", "contacts.search", "calendar.events", "callLog.search", "reminders.list", "photos.latest",
+    "motion.activity", "motion.pedometer", "mobile.ui.observe", "mobile.ui.act",
   ],
-  unknown: ["camera.list", "location.get", "system.notify"],
+  unknown: [...CAMERA, ...LOCATION, "system.notify"],
 };
 
-/** The canonical platform id used for defaults and error messages. */
-export function canonicalPlatform(platform: string | undefined): string {
+const DESKTOP_PLATFORMS: ReadonlySet<string> = new Set(["linux", "macos", "windows"]);
+
+/**
+ * Node commands OpenClaw's bundled plugins allow by default on desktop hosts (the Ollama
+ * plugin's `ollama.models` / `ollama.chat`, seen in `node.list` of a real node host).
+ */
+export const BUNDLED_PLUGIN_NODE_COMMANDS: readonly string[] = ["ollama.models", "ollama.chat"];
+
+/** Device families a canonical platform id must come with (OpenClaw's `platformMatchesDeviceFamily`). */
+const FAMILY_OF: Readonly<Record<string, (family: string) => boolean>> = {
+  linux: (family) => family === "linux",
+  macos: (family) => family === "mac",
+  windows: (family) => family === "windows",
+  ios: (family) => family === "" || /^(?:iphone|ipad|ios)$/.test(family),
+  watchos: (family) => family === "apple watch" || family === "watchos",
+  android: (family) => family === "" || family === "android",
+};
+
+/**
+ * The canonical platform id used for defaults (OpenClaw's `normalizePlatformId`): an exact
+ * id must come with its device family (`linux` + `Linux`); without a device family only the
+ * platform is looked at, so callers that do not know it keep the platform's defaults.
+ */
+export function canonicalPlatform(platform: string | undefined, deviceFamily?: string): string {
   const value = (platform ?? "").trim().toLowerCase();
+  const family = deviceFamily?.trim().toLowerCase();
+  const matches = Object.hasOwn(FAMILY_OF, value) ? FAMILY_OF[value] : undefined;
+  if (matches !== undefined) return family === undefined || matches(family) ? value : "unknown";
   if (value.startsWith("linux")) return "linux";
   if (value.startsWith("mac") || value === "darwin") return "macos";
   if (value.startsWith("win")) return "windows";
-  return Object.hasOwn(PLATFORM_DEFAULTS, value) ? value : "unknown";
+  return "unknown";
 }
 
 /** Gateway-side command policy (`gateway.nodes.commands.allow` / `deny`). */
@@ -75,22 +115,51 @@ export interface NodeCommandConfig {
 }
 
 /**
- * The commands the gateway lets an operator invoke on a node.
+ * The commands the gateway lets an operator invoke on a node (OpenClaw's
+ * `resolveNodeCommandAllowlist`): platform defaults without desktop-host commands, bundled
+ * plugin defaults, the desktop-host commands pairing approved, plus `allow`, minus `deny`
+ * and the dangerous defaults.
  *
  * @param platform - the node's `client.platform`
  * @param approvedCommands - commands approved through node pairing
  * @param config - extra allow/deny lists
+ * @param deviceFamily - the node's `client.deviceFamily` (see {@link canonicalPlatform})
  */
 export function resolveNodeCommandAllowlist(
   platform: string | undefined,
   approvedCommands: readonly string[],
   config: NodeCommandConfig = {},
+  deviceFamily?: string,
 ): Set<string> {
-  const allowlist = new Set(PLATFORM_DEFAULTS[canonicalPlatform(platform)] ?? []);
-  for (const command of approvedCommands) if (DESKTOP_HOST_COMMANDS.has(command)) allowlist.add(command);
+  return buildAllowlist(canonicalPlatform(platform, deviceFamily), approvedCommands, config, false);
+}
+
+/**
+ * What node pairing may approve (OpenClaw's `resolveNodePairingCommandAllowlist`): the
+ * platform defaults including desktop-host commands, bundled plugin defaults and `allow`,
+ * minus `deny`. A pairing request lists only the declared commands in this set (observed:
+ * a real node host declares 21 commands, its request lists 13).
+ */
+export function resolveNodePairingCommandAllowlist(
+  platform: string | undefined,
+  config: NodeCommandConfig = {},
+  deviceFamily?: string,
+): Set<string> {
+  return buildAllowlist(canonicalPlatform(platform, deviceFamily), [], config, true);
+}
+
+function buildAllowlist(platformId: string, approvedCommands: readonly string[], config: NodeCommandConfig, forPairing: boolean): Set<string> {
+  const desktop = DESKTOP_PLATFORMS.has(platformId);
+  const base = (PLATFORM_DEFAULTS[platformId] ?? PLATFORM_DEFAULTS["unknown"] ?? []).filter(
+    (command) => forPairing || !desktop || !DESKTOP_HOST_COMMANDS.has(command),
+  );
+  const allowlist = new Set(base);
+  if (desktop) for (const command of BUNDLED_PLUGIN_NODE_COMMANDS) allowlist.add(command);
+  if (desktop) for (const command of approvedCommands) if (DESKTOP_HOST_COMMANDS.has(command)) allowlist.add(command);
+  if (!forPairing) for (const command of DANGEROUS_NODE_COMMANDS) allowlist.delete(command);
   for (const command of config.allow ?? []) allowlist.add(command);
-  for (const command of DANGEROUS_NODE_COMMANDS) if (!(config.allow ?? []).includes(command)) allowlist.delete(command);
-  for (const command of config.deny ?? []) allowlist.delete(command);
+  // Pairing may still list a dangerous command that deny names (OpenClaw's deny-exempt declarables).
+  for (const command of config.deny ?? []) if (!(forPairing && DANGEROUS_NODE_COMMANDS.has(command))) allowlist.delete(command);
   return allowlist;
 }
 

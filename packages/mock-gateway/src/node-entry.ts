@@ -16,8 +16,13 @@ export function toNodeEntry(
   const connected = nodes.isConnected(record);
   const pending = nodes.pendingFor(record.nodeId);
   const approvalState = pending === undefined ? "approved" : record.approvedCommands.length > 0 ? "pending-reapproval" : "pending-approval";
-  const paired = record.fake !== undefined || (pairing.getPaired(record.nodeId)?.roles.includes("node") ?? false);
-  const entry: NodeEntry = { nodeId: record.nodeId, caps: [...record.caps], commands: nodes.effectiveCommands(record), paired, connected };
+  const device = pairing.getPaired(record.nodeId);
+  const paired = record.fake !== undefined || (device?.roles.includes("node") ?? false);
+  // The surface approval time, else the device pairing's (as OpenClaw's node catalog).
+  const approvedAtMs = record.approvedAtMs ?? (paired ? device?.approvedAtMs : undefined);
+  // Before the first approval a node's surface is withheld entirely (observed: caps [] and commands []).
+  const caps = record.approvedAtMs === undefined ? [] : [...new Set(record.caps)].sort();
+  const entry: NodeEntry = { nodeId: record.nodeId, caps, commands: nodes.effectiveCommands(record), paired, connected };
   const optional: Record<string, unknown> = {
     displayName: record.displayName,
     platform: record.platform,
@@ -32,14 +37,16 @@ export function toNodeEntry(
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) (entry as Record<string, unknown>)[key] = value;
   Object.assign(entry, {
     sessionHost: false,
-    nodePluginTools: [],
+    nodePluginTools: [...(record.nodePluginTools ?? [])],
     approvalState,
-    ...(pending !== undefined && showPendingRequest ? { pendingRequestId: pending.requestId } : {}),
+    ...(pending !== undefined && showPendingRequest
+      ? { pendingRequestId: pending.requestId, pendingDeclaredCaps: [...(pending.caps ?? [])], pendingDeclaredCommands: [...pending.commands] }
+      : {}),
     ...(connected && record.connectedAtMs !== undefined ? { connectedAtMs: record.connectedAtMs } : {}),
     ...(record.lastConnectedAtMs !== undefined ? { lastConnectedAtMs: record.lastConnectedAtMs } : {}),
     ...(record.lastDisconnectedAtMs !== undefined ? { lastDisconnectedAtMs: record.lastDisconnectedAtMs } : {}),
     ...(record.lastSeenAtMs !== undefined ? { lastSeenAtMs: record.lastSeenAtMs, lastSeenReason: record.lastSeenReason } : {}),
-    ...(record.approvedAtMs !== undefined ? { approvedAtMs: record.approvedAtMs } : {}),
+    ...(approvedAtMs !== undefined ? { approvedAtMs } : {}),
   });
   return entry;
 }

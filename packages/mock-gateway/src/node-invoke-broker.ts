@@ -27,6 +27,20 @@ export function nodeErrorShape(nodeError: { code?: string | undefined; message?:
   };
 }
 
+/**
+ * The answer when the node has no current pairing generation: an unknown node id, or a node
+ * whose command surface was never approved (observed on 2026.9.6 for both — the gateway checks
+ * the pairing before the allowlist, so an unapproved `system.run` is not an allowlist error).
+ */
+export function nodePairingChanged(): ErrorShape {
+  return {
+    code: ErrorCodes.UNAVAILABLE,
+    message: "node pairing changed while invocation was active",
+    details: { code: "PAIRING_CHANGED" },
+    retryable: true,
+  };
+}
+
 /** The answer when the node has no live connection. */
 export function nodeNotConnected(): ErrorShape {
   return {

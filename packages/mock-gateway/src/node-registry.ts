@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { ServerConnection } from "@clawbridge/server";
-import { ADMIN_APPROVAL_COMMANDS, DESKTOP_HOST_COMMANDS, resolveNodeCommandAllowlist } from "./node-command-policy.js";
+import {
+  ADMIN_APPROVAL_COMMANDS,
+  DESKTOP_HOST_COMMANDS,
+  resolveNodeCommandAllowlist,
+  resolveNodePairingCommandAllowlist,
+} from "./node-command-policy.js";
 import type { NodeCommandConfig } from "./node-command-policy.js";
 
 /** A fake node's command implementation (in-process, no socket). */
@@ -23,6 +28,10 @@ export interface NodeRecord {
   approvedCommands: string[];
   permissions?: Record<string, boolean> | undefined;
   pathEnv?: string | undefined;
+  /** What the node published with `node.pluginTools.update`. */
+  nodePluginTools?: unknown[] | undefined;
+  /** What the node published with `node.skills.update`. */
+  nodeSkills?: unknown[] | undefined;
   connection?: ServerConnection | undefined;
   connectedAtMs?: number | undefined;
   lastConnectedAtMs?: number | undefined;
@@ -41,8 +50,15 @@ export interface NodePairingRequest {
   readonly displayName?: string | undefined;
   readonly platform?: string | undefined;
   readonly version?: string | undefined;
-  /** The declared commands awaiting approval. */
+  readonly clientId?: string | undefined;
+  readonly clientMode?: string | undefined;
+  readonly deviceFamily?: string | undefined;
+  /** The declared capabilities awaiting approval (sorted). */
+  readonly caps?: string[] | undefined;
+  /** The declared commands awaiting approval: those pairing may grant, sorted (OpenClaw lists no others). */
   readonly commands: string[];
+  /** Created without operator interaction (a direct-local node), as OpenClaw flags it. */
+  readonly silent?: boolean | undefined;
   /** ms since the epoch. */
   readonly ts: number;
   /** Scopes an approver needs (`operator.admin` too when desktop commands are declared). */
@@ -72,14 +88,19 @@ export class NodeRegistry {
     return record.fake !== undefined ? record.fake.connected : record.connection?.isOpen === true;
   }
 
-  /** Effective commands: declared ∩ allowlist (platform defaults + approved desktop commands + config). */
+  /**
+   * Effective commands: declared ∩ allowlist (platform defaults + approved desktop commands +
+   * config); none before the first approval of the node's surface (a pending node lists
+   * `commands: []` on a real gateway).
+   */
   effectiveCommands(record: NodeRecord): string[] {
+    if (record.approvedAtMs === undefined) return [];
     const allowlist = this.allowlist(record);
     return record.declaredCommands.filter((command) => allowlist.has(command));
   }
 
   allowlist(record: NodeRecord): Set<string> {
-    return resolveNodeCommandAllowlist(record.platform, record.approvedCommands, this.config);
+    return resolveNodeCommandAllowlist(record.platform, record.approvedCommands, this.config, record.deviceFamily);
   }
 
   /** The pending approval of a node, if any. */
@@ -114,7 +135,8 @@ export class NodeRegistry {
       clientId: client.id,
       clientMode: client.mode,
       deviceFamily: client.deviceFamily,
-      remoteIp: connection.socket.remoteAddress,
+      // OpenClaw reports a client address only for non-local nodes.
+      remoteIp: connection.socket.directLocal ? undefined : (connection.socket.clientIp ?? connection.socket.remoteAddress),
       caps: [...(connection.connect.caps ?? [])],
       declaredCommands: [...(connection.connect.commands ?? [])],
       permissions: connection.connect.permissions,
@@ -135,7 +157,8 @@ export class NodeRegistry {
       return undefined;
     }
     const existing = this.pendingFor(nodeId);
-    const commands = [...record.declaredCommands];
+    const grantable = resolveNodePairingCommandAllowlist(record.platform, this.config, record.deviceFamily);
+    const commands = [...new Set(record.declaredCommands.filter((command) => grantable.has(command)))].sort();
     if (existing !== undefined && existing.commands.join(",") === commands.join(",")) return undefined;
     if (existing !== undefined) this.#pending.delete(existing.requestId);
     const request: NodePairingRequest = {
@@ -144,7 +167,12 @@ export class NodeRegistry {
       displayName: record.displayName,
       platform: record.platform,
       version: record.version,
+      clientId: record.clientId,
+      clientMode: record.clientMode,
+      deviceFamily: record.deviceFamily,
+      caps: [...new Set(record.caps)].sort(),
       commands,
+      silent: connection.socket.directLocal,
       ts: now,
       requiredApproveScopes: commands.some((command) => ADMIN_APPROVAL_COMMANDS.has(command))
         ? ["operator.pairing", "operator.admin"]

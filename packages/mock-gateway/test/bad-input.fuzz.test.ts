@@ -143,7 +143,8 @@ type PreHelloExpectation =
 
 function expectPreHello(text: string): PreHelloExpectation {
   if (Buffer.byteLength(text) > 65_536) {
-    return Buffer.byteLength(text) > MAX_PAYLOAD ? { close: { code: 1009 } } : { close: { code: 1009, reason: "preauth payload too large" } };
+    // ws refuses it from the frame header, with an empty reason (as a real 2026.9.6 gateway).
+    return { close: { code: 1009, reason: "" } };
   }
   const parsed = parse(text);
   if (!parsed.ok) return { close: { code: 1000, reason: "" } };

@@ -60,12 +60,24 @@ describe("MockGateway core methods", () => {
     expect(((await admin.peer.request<Record<string, unknown>>("status"))["sessions"] as { paths: string[] }).paths).toHaveLength(1);
   });
 
-  it("system-presence lists the gateway itself and connected clients", async () => {
+  it("system-presence lists the gateway itself and non-ephemeral clients, who stay listed as disconnected", async () => {
     await start();
     const client = await operator();
+    const tester = await operator(["operator.read"], { clientId: "test", mode: "test" });
     const presence = (await client.peer.request<unknown[]>("system-presence")).map((entry) => PresenceEntry.parse(entry));
     expect(presence[0]).toMatchObject({ mode: "gateway", reason: "self" });
-    expect(presence.some((entry) => entry.clientId === "cli" && entry.mode === "cli")).toBe(true);
+    // As OpenClaw: cli/backend/probe sockets are ephemeral and never listed.
+    expect(presence.some((entry) => entry.clientId === "cli")).toBe(false);
+    const row = presence.find((entry) => entry.clientId === "test");
+    expect(row).toMatchObject({ host: "test", mode: "test", reason: "connect", roles: ["operator"], text: "Node: test · mode test" });
+    expect(row?.user).toMatchObject({ id: "gateway-owner" });
+    // A local client has no ip; a test client's cleared scopes are not listed.
+    expect(row).not.toHaveProperty("ip");
+    expect(row).not.toHaveProperty("scopes");
+    await tester.close();
+    await waitFor(() => gateway!.server.connections.size === 1);
+    const after = await client.peer.request<{ clientId?: string; reason?: string }[]>("system-presence");
+    expect(after.find((entry) => entry.clientId === "test")?.reason).toBe("disconnect");
   });
 
   it("node.list is closed; node.describe rejects unknown ids", async () => {
@@ -129,7 +141,8 @@ describe("MockGateway core methods", () => {
 
 describe("device pairing over RPC", () => {
   it("device.pair.list / approve / reject drive the pairing store and broadcast to pairing scopes", async () => {
-    await start();
+    // A remote client, as OpenClaw sees one behind a trusted proxy on the same host.
+    await start({ trustedProxies: ["127.0.0.1"] });
     const admin = await operator(ADMIN_SCOPES);
     const identity = createDeviceIdentity();
     const remote = { "X-Forwarded-For": "198.51.100.9" };

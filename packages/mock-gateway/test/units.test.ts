@@ -6,6 +6,7 @@ import {
   nodeCommandRejection,
   resolveExecutable,
   resolveNodeCommandAllowlist,
+  resolveNodePairingCommandAllowlist,
   runSystemRun,
 } from "../src/index.js";
 
@@ -69,7 +70,13 @@ describe("system.run", () => {
 
 describe("node command policy", () => {
   it("platform defaults, approved desktop commands, allow/deny and dangerous defaults", () => {
-    expect([...resolveNodeCommandAllowlist("linux", [])].sort()).toEqual(["computer.act", "system.notify"]);
+    // Platform defaults without desktop-host commands, plus the bundled Ollama plugin's commands.
+    expect([...resolveNodeCommandAllowlist("linux", [])].sort()).toEqual(["computer.act", "ollama.chat", "ollama.models", "system.notify"]);
+    // OpenClaw requires the device family to match an exact platform id.
+    expect([...resolveNodeCommandAllowlist("linux", [], {}, "Windows")].sort()).toEqual(["camera.list", "location.get", "system.notify"]);
+    // What pairing may grant: desktop-host commands too, but nothing a real node host declares beyond them.
+    const grantable = resolveNodePairingCommandAllowlist("linux", {}, "Linux");
+    expect(grantable.has("system.run") && grantable.has("ollama.chat") && !grantable.has("file.write")).toBe(true);
     expect(resolveNodeCommandAllowlist("linux", ["system.run"]).has("system.run")).toBe(true);
     expect(resolveNodeCommandAllowlist("linux", [], { allow: ["camera.snap"] }).has("camera.snap")).toBe(true);
     expect(resolveNodeCommandAllowlist("linux", ["system.run"], { deny: ["system.run"] }).has("system.run")).toBe(false);

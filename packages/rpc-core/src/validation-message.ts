@@ -55,15 +55,16 @@ function describeIssue(issue: Issue, input: unknown): string[] {
       return [`${prefix(path)}must be ${expected}`];
     }
     case "too_small": {
+      // OpenClaw 2026.9.6 validates with TypeBox, whose en_US text says "must not" (ajv said "must NOT").
       const word = sizeWord(issue.origin);
       const bound = String(issue.minimum);
-      if (word !== undefined) return [`${prefix(path)}must NOT have fewer than ${bound} ${word}`];
+      if (word !== undefined) return [`${prefix(path)}must not have fewer than ${bound} ${word}`];
       return [`${prefix(path)}must be ${issue.inclusive === false ? ">" : ">="} ${bound}`];
     }
     case "too_big": {
       const word = sizeWord(issue.origin);
       const bound = String(issue.maximum);
-      if (word !== undefined) return [`${prefix(path)}must NOT have more than ${bound} ${word}`];
+      if (word !== undefined) return [`${prefix(path)}must not have more than ${bound} ${word}`];
       return [`${prefix(path)}must be ${issue.inclusive === false ? "<" : "<="} ${bound}`];
     }
     case "invalid_value": {
@@ -78,7 +79,7 @@ function describeIssue(issue: Issue, input: unknown): string[] {
 /**
  * Turns zod issues into compact, operator-facing text in the style of OpenClaw's ajv
  * messages (`formatValidationErrors`): `at root: unexpected property 'bogus'`,
- * `must have required property 'idempotencyKey'`, `at /nodeId: must NOT have fewer than
+ * `must have required property 'idempotencyKey'`, `at /nodeId: must not have fewer than
  * 1 characters`; distinct parts joined with `; `. Quotes only key names and schema
  * constants from the input — never values — and is capped at 400 characters.
  *

@@ -35,7 +35,7 @@ describe("decodeFrame", () => {
       violation: "invalid-frame",
       frameType: "req",
       frameId: undefined,
-      detail: "at /id: must NOT have fewer than 1 characters",
+      detail: "at /id: must not have fewer than 1 characters",
     });
     expect(violation('{"type":"res","id":"r","ok":true,"extra":{}}')).toMatchObject({
       frameType: "res",
@@ -91,12 +91,12 @@ describe("formatValidationIssues", () => {
   it("speaks OpenClaw's ajv dialect", () => {
     expect(text({ nodeId: "n", idempotencyKey: "k", bogus: 1 })).toBe("at root: unexpected property 'bogus'");
     expect(text({ nodeId: "n" })).toBe("must have required property 'idempotencyKey'");
-    expect(text({ nodeId: "", idempotencyKey: "k" })).toBe("at /nodeId: must NOT have fewer than 1 characters");
+    expect(text({ nodeId: "", idempotencyKey: "k" })).toBe("at /nodeId: must not have fewer than 1 characters");
     expect(text({ nodeId: "n", idempotencyKey: "k", timeoutMs: -1 })).toBe("at /timeoutMs: must be >= 0");
     expect(text({ nodeId: "n", idempotencyKey: "k", timeoutMs: "5" })).toBe("at /timeoutMs: must be number");
     expect(text("x")).toBe("must be object");
     expect(text({ nodeId: "n", idempotencyKey: "k", nested: { mode: "c", list: ["1", "2"], extra: 0 } })).toBe(
-      'at /nested/mode: must be equal to one of "a", "b"; at /nested/list: must NOT have more than 1 items; at /nested: unexpected property \'extra\'',
+      'at /nested/mode: must be equal to one of "a", "b"; at /nested/list: must not have more than 1 items; at /nested: unexpected property \'extra\'',
     );
     expect(text({ nodeId: "n", idempotencyKey: "k", nested: { list: [] } })).toBe(
       "at /nested: must have required property 'mode'",

@@ -91,7 +91,7 @@ describe.each(TRANSPORTS)("Peer over %s", (_name, makeHarness) => {
     expect(entry.nodeId).toBe("n1");
     await expect(client.request(Methods.NodeDescribe, { nodeId: "" })).rejects.toMatchObject({
       code: "INVALID_REQUEST",
-      message: "invalid node.describe params: at /nodeId: must NOT have fewer than 1 characters",
+      message: "invalid node.describe params: at /nodeId: must not have fewer than 1 characters",
     });
   });
 
@@ -353,7 +353,7 @@ describe.each(TRANSPORTS)("Peer over %s", (_name, makeHarness) => {
       expect(answers.map((a) => a.error?.message)).toEqual([
         "invalid request frame: must have required property 'id'",
         "invalid request frame: at root: unexpected property 'bogus'",
-        "invalid request frame: at /method: must NOT have fewer than 1 characters",
+        "invalid request frame: at /method: must not have fewer than 1 characters",
       ]);
       expect(answers.map((a) => a.id)).toEqual(["invalid", "e1", "e2"]);
     });

@@ -1,5 +1,6 @@
 import { ConnectErrorDetailCodes, ErrorCodes } from "@clawbridge/protocol";
 import type { AuthNextStep, ConnectAuth, ConnectErrorDetailCode } from "@clawbridge/protocol";
+import { isCliClient, isOperatorUiClient, isWebchatClient } from "./client-kind.js";
 import { connectRejection } from "./connect-rejection.js";
 import type { ConnectRejection } from "./connect-rejection.js";
 import type { SharedSecretFailureReason } from "./shared-secret.js";
@@ -40,16 +41,15 @@ export interface AuthFailureContext {
   readonly hasDeviceIdentity: boolean;
   /** Direct-local socket (changes the CLI hint). */
   readonly directLocal: boolean;
-}
-
-function isControlUiOrWebchat(clientId: string, clientMode: string): boolean {
-  return clientId === "openclaw-control-ui" || clientId === "webchat-ui" || clientId === "webchat" || clientMode === "webchat";
+  /** For `rate_limited`: how long the client is locked out (ms); makes the error retryable. */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /** The `unauthorized: …` message, with the hint OpenClaw gives that kind of client. */
 export function authFailureMessage(context: AuthFailureContext): string {
-  const isCli = context.clientId === "cli" || context.clientMode === "cli";
-  const isUi = isControlUiOrWebchat(context.clientId, context.clientMode);
+  const client = { id: context.clientId, mode: context.clientMode };
+  const isCli = isCliClient(client);
+  const isUi = isOperatorUiClient(client) || isWebchatClient(client);
   const tokenHint = isCli
     ? context.directLocal
       ? "use this gateway's gateway.auth.token or pair the device"
@@ -102,10 +102,16 @@ export function authFailureRejection(context: AuthFailureContext): ConnectReject
     (context.auth?.token ?? "") !== "" &&
     (context.auth?.deviceToken ?? "") === "";
   const message = authFailureMessage(context);
-  return connectRejection(ErrorCodes.INVALID_REQUEST, message, {
-    code: DETAIL_CODE[context.reason],
-    authReason: context.reason,
-    canRetryWithDeviceToken,
-    recommendedNextStep: canRetryWithDeviceToken ? "retry_with_device_token" : NEXT_STEP[context.reason],
-  });
+  const rateLimited = context.reason === "rate_limited";
+  return connectRejection(
+    ErrorCodes.INVALID_REQUEST,
+    message,
+    {
+      code: DETAIL_CODE[context.reason],
+      authReason: context.reason,
+      canRetryWithDeviceToken,
+      recommendedNextStep: canRetryWithDeviceToken ? "retry_with_device_token" : NEXT_STEP[context.reason],
+    },
+    rateLimited ? { retryable: true, retryAfterMs: context.retryAfterMs } : {},
+  );
 }

@@ -24,6 +24,8 @@ export interface AuthSuccess {
   readonly deviceId?: string | undefined;
   /** Device token to return in `hello-ok.auth.deviceToken` / `issuedAtMs`. */
   readonly issuedDeviceToken?: IssuedDeviceTokenInfo | undefined;
+  /** Opaque per-principal key returned as `hello-ok.auth.recoveryScope` (operators only in OpenClaw). */
+  readonly recoveryScope?: string | undefined;
 }
 
 /** What an authenticator decides. */

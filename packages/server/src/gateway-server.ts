@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import {
   CloseCodes,
+  ErrorCodes,
   HANDSHAKE_TIMEOUT_MS,
   KEEPALIVE_INTERVAL_MS,
   MAX_BUFFERED_BYTES,
@@ -16,13 +17,15 @@ import {
   authorizeMethod,
 } from "@clawbridge/protocol";
 import type { ErrorShape, HelloFeatures, Snapshot, StateVersion } from "@clawbridge/protocol";
-import { Router, TypedEmitter, WebSocketTransport } from "@clawbridge/rpc-core";
+import { Router, TypedEmitter, WebSocketTransport, gatewayError } from "@clawbridge/rpc-core";
 import type { AuthorizeHook } from "@clawbridge/rpc-core";
 import { WebSocketServer } from "ws";
 import type WebSocket from "ws";
 import { ADVERTISED_EVENTS, CHALLENGE_CAPABILITIES } from "./advertised-events.js";
 import type { Authenticate } from "./authenticator.js";
 import { canReceiveEvent } from "./event-scopes.js";
+import { attributeIngress } from "./ingress-attribution.js";
+import type { IngressAttribution } from "./ingress-attribution.js";
 import type { ResolvedServerOptions, ServerRuntime } from "./server-runtime.js";
 import type { ServerConnection } from "./server-connection.js";
 import { SocketSession } from "./socket-session.js";
@@ -41,6 +44,8 @@ export interface GatewayServerOptions {
   readonly authorize?: AuthorizeHook<ServerConnection> | undefined;
   /** `hello-ok.server.version`. Default {@link DEFAULT_SERVER_VERSION}. */
   readonly version?: string | undefined;
+  /** Further `hello-ok.server` fields (`buildId`, `bootId`, `controlUiBuildSource`). Default: none. */
+  readonly serverInfo?: ServerInfoExtras | undefined;
   /** `hello-ok.snapshot` of a new connection. Default: empty presence/health, `uptimeMs` of this server. */
   readonly snapshot?: ((connection: ServerConnection) => Snapshot) | undefined;
   /** `hello-ok.features.methods`. Default: the router's registered methods. */
@@ -72,6 +77,26 @@ export interface GatewayServerOptions {
   readonly keepaliveIntervalMs?: number | undefined;
   /** Consecutive `unauthorized role:` answers tolerated; one more closes 1008. Default 10. */
   readonly unauthorizedFloodLimit?: number | undefined;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (IP literals or CIDRs), as OpenClaw's
+   * `gateway.trustedProxies`. When set (even to `[]`), an upgrade carrying forwarding headers
+   * that cannot be attributed — from an untrusted peer, or from a trusted proxy naming no
+   * non-loopback client — is refused with HTTP 403 `proxy_attribution_required`, as OpenClaw
+   * 2026.9.6 does; behind a trusted proxy the socket's `clientIp` is the forwarded client.
+   * Default: undefined — forwarding headers only make a socket non-local (for servers that
+   * sit behind their own load balancer, such as the relay).
+   */
+  readonly trustedProxies?: readonly string[] | undefined;
+}
+
+/** Optional `hello-ok.server` fields a real gateway sends next to `version` and `connId`. */
+export interface ServerInfoExtras {
+  /** Build identifier (1..96 chars), e.g. `2026.9.6-release-<commit>-<date>`. */
+  readonly buildId?: string | undefined;
+  /** Per-process boot id (uuid); changes on every restart. */
+  readonly bootId?: string | undefined;
+  /** Where the Control UI bundle comes from. */
+  readonly controlUiBuildSource?: "bundled" | "configured" | undefined;
 }
 
 /** Options of {@link GatewayServer.listen}. */
@@ -113,6 +138,7 @@ function resolveOptions(options: GatewayServerOptions): ResolvedServerOptions {
     authenticate: options.authenticate,
     policyExtras: options.policyExtras ?? {},
     version: options.version ?? DEFAULT_SERVER_VERSION,
+    serverInfo: Object.fromEntries(Object.entries(options.serverInfo ?? {}).filter(([, value]) => value !== undefined)),
     challengeCapabilities: options.challengeCapabilities ?? CHALLENGE_CAPABILITIES,
     maxPayloadBytes: options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES,
     maxBufferedBytes: options.maxBufferedBytes ?? MAX_BUFFERED_BYTES,
@@ -125,6 +151,29 @@ function resolveOptions(options: GatewayServerOptions): ResolvedServerOptions {
 }
 
 const UNAUTHORIZED_ROLE_PREFIX = "unauthorized role:";
+
+/** OpenClaw's body for an upgrade with unattributable forwarding headers (HTTP 403). */
+const PROXY_ATTRIBUTION_REQUIRED_BODY = JSON.stringify({
+  error: {
+    message:
+      "Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.",
+    type: "proxy_attribution_required",
+  },
+});
+
+function rejectUpgrade(socket: Duplex, status: string, body: string): void {
+  socket.end(
+    [
+      `HTTP/1.1 ${status}`,
+      "Content-Type: application/json; charset=utf-8",
+      `Content-Length: ${Buffer.byteLength(body, "utf8")}`,
+      "Connection: close",
+      "",
+      body,
+    ].join("\r\n"),
+    () => socket.destroy(),
+  );
+}
 
 /**
  * The gateway side of OpenClaw v4 connections: a `ws` server (`perMessageDeflate`
@@ -149,6 +198,8 @@ export class GatewayServer {
   readonly #ownedServers: (HttpServer | HttpsServer)[] = [];
   readonly #attached = new Map<HttpServer | HttpsServer, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>();
   readonly #runtime: ServerRuntime;
+  /** Attribution of upgrades in flight, handed from `handleUpgrade` to the new session. */
+  readonly #ingress = new WeakMap<IncomingMessage, IngressAttribution>();
   #tickTimer: ReturnType<typeof setInterval> | undefined;
   #ticksEnabled = true;
   #closing = false;
@@ -164,6 +215,10 @@ export class GatewayServer {
         this.#floodGuard(connection, denial, floodLimit);
         return denial;
       },
+    });
+    // After hello, `connect` is an ordinary (admin-only) method with a fixed answer, as in OpenClaw.
+    this.router.register("connect", () => {
+      throw gatewayError(ErrorCodes.INVALID_REQUEST, "connect is only valid as the first request");
     });
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -251,6 +306,15 @@ export class GatewayServer {
       socket.destroy();
       return;
     }
+    const trustedProxies = this.#raw.trustedProxies;
+    if (trustedProxies !== undefined) {
+      const attribution = attributeIngress(request.socket.remoteAddress, request.headers, trustedProxies);
+      if (attribution.kind === "unattributable-proxy") {
+        rejectUpgrade(socket, "403 Forbidden", PROXY_ATTRIBUTION_REQUIRED_BODY);
+        return;
+      }
+      this.#ingress.set(request, attribution);
+    }
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#wss.emit("connection", ws, request));
   }
 
@@ -320,13 +384,14 @@ export class GatewayServer {
     }
     // Nagle would delay small frames (challenge, responses) by up to 40 ms on loopback.
     (request.socket as Socket).setNoDelay?.(true);
-    const session = new SocketSession(this.#runtime, new WebSocketTransport(socket), request);
+    const session = new SocketSession(this.#runtime, new WebSocketTransport(socket), request, this.#ingress.get(request));
     if (session.isOpen) this.#sessions.add(session);
   }
 
   #features(): HelloFeatures {
     const features: HelloFeatures = {
-      methods: [...(this.#raw.methods?.() ?? this.router.methods)],
+      // OpenClaw does not advertise `connect` (it is callable only as the handshake).
+      methods: [...(this.#raw.methods?.() ?? this.router.methods.filter((method) => method !== "connect"))],
       events: [...(this.#raw.events ?? ADVERTISED_EVENTS)],
     };
     if (this.#raw.capabilities !== undefined) features.capabilities = [...this.#raw.capabilities];

@@ -1,6 +1,7 @@
 import type { HelloFeatures, Snapshot } from "@clawbridge/protocol";
 import type { Router } from "@clawbridge/rpc-core";
 import type { Authenticate } from "./authenticator.js";
+import type { ServerInfoExtras } from "./gateway-server.js";
 import type { ServerConnection } from "./server-connection.js";
 import type { SocketSession } from "./socket-session.js";
 
@@ -9,6 +10,7 @@ export interface ResolvedServerOptions {
   readonly authenticate: Authenticate;
   readonly policyExtras: Readonly<Record<string, unknown>>;
   readonly version: string;
+  readonly serverInfo: ServerInfoExtras;
   readonly challengeCapabilities: readonly string[];
   readonly maxPayloadBytes: number;
   readonly maxBufferedBytes: number;

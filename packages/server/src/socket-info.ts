@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { isIP } from "node:net";
+import { attributeIngress } from "./ingress-attribution.js";
+import type { IngressAttribution } from "./ingress-attribution.js";
 
 /**
  * What the server knows about a socket before `connect`: passed to the authenticator so
@@ -9,9 +10,10 @@ export interface SocketInfo {
   /** Peer IP address as seen by the TCP socket (no proxy header is trusted). */
   readonly remoteAddress: string | undefined;
   /**
-   * `true` for a *direct local* socket: loopback peer, no `Forwarded` / `X-Forwarded-*` /
-   * `X-Real-IP` header, and a local `Host`. A proxy on the same host therefore never
-   * makes a remote client look local.
+   * `true` for a *direct local* socket: loopback peer without `Forwarded` / `X-Forwarded-*` /
+   * `X-Real-IP` or Tailscale identity headers (OpenClaw's `direct-local` ingress). A proxy on
+   * the same host therefore never makes a remote client look local. The `Host` header plays
+   * no part: a loopback socket with a foreign `Host` is still local (observed on 2026.9.6).
    */
   readonly directLocal: boolean;
   /** Upgrade request headers (lower-case names, as Node gives them). */
@@ -22,41 +24,11 @@ export interface SocketInfo {
   readonly path: string;
   /** The `connect.challenge` nonce sent on this socket. */
   readonly nonce: string;
-}
-
-/** True for 127.0.0.0/8, `::1` and IPv4-mapped loopback (`::ffff:127.x.y.z`). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const bare = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (isIP(bare) === 4) return bare.startsWith("127.");
-  return bare === "::1" || bare === "0:0:0:0:0:0:0:1";
-}
-
-/** True when any header could carry a proxied client identity (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`). */
-export function hasProxyHeaders(headers: IncomingHttpHeaders): boolean {
-  return Object.keys(headers).some((name) => {
-    const lower = name.toLowerCase();
-    return lower === "forwarded" || lower === "x-real-ip" || lower.startsWith("x-forwarded-");
-  });
-}
-
-/** Host name of a `Host` header value (`[::1]:80` → `::1`, `localhost:8080` → `localhost`). */
-function hostNameOf(host: string): string {
-  const trimmed = host.trim().toLowerCase();
-  if (trimmed.startsWith("[")) {
-    const end = trimmed.indexOf("]");
-    return end === -1 ? trimmed : trimmed.slice(1, end);
-  }
-  const colon = trimmed.lastIndexOf(":");
-  // A single colon separates a port; more than one means a bare IPv6 literal.
-  return colon !== -1 && trimmed.indexOf(":") === colon ? trimmed.slice(0, colon) : trimmed;
-}
-
-/** True when a `Host` header names this machine: `localhost`, `*.localhost` or a loopback IP. */
-export function isLocalHostHeader(host: string | undefined): boolean {
-  if (host === undefined || host.trim() === "") return false;
-  const name = hostNameOf(host);
-  return name === "localhost" || name.endsWith(".localhost") || isLoopbackAddress(name);
+  /**
+   * The client address after proxy attribution: the `X-Forwarded-For` client behind a
+   * trusted proxy, else the TCP peer. Absent when the peer address is unknown.
+   */
+  readonly clientIp?: string | undefined;
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {
@@ -68,10 +40,12 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
  *
  * @param request - the HTTP upgrade request
  * @param nonce - the challenge nonce of this socket
+ * @param attribution - who the peer is (see `attributeIngress`); default: computed with no trusted proxies
  */
-export function describeSocket(request: IncomingMessage, nonce: string): SocketInfo {
+export function describeSocket(request: IncomingMessage, nonce: string, attribution?: IngressAttribution): SocketInfo {
   const remoteAddress = request.socket.remoteAddress;
   const headers = request.headers;
+  const ingress = attribution ?? attributeIngress(remoteAddress, headers, []);
   const origin = singleHeader(headers.origin);
   let path = "/";
   try {
@@ -81,10 +55,11 @@ export function describeSocket(request: IncomingMessage, nonce: string): SocketI
   }
   return {
     remoteAddress,
-    directLocal: isLoopbackAddress(remoteAddress) && !hasProxyHeaders(headers) && isLocalHostHeader(headers.host),
+    directLocal: ingress.kind === "direct-local",
     headers,
     origin: origin !== undefined && origin.trim() !== "" ? origin : undefined,
     path,
     nonce,
+    clientIp: ingress.kind === "unattributable-proxy" ? remoteAddress : ingress.clientIp,
   };
 }

@@ -17,6 +17,8 @@ import { ConnectionClosedError, Peer, formatValidationIssues } from "@clawbridge
 import type { WebSocketTransport } from "@clawbridge/rpc-core";
 import type { AuthOutcome } from "./authenticator.js";
 import { GatedTransport } from "./gated-transport.js";
+import type { IngressAttribution } from "./ingress-attribution.js";
+import { setReceiverPayloadLimit } from "./receiver-payload-limit.js";
 import type { ServerRuntime } from "./server-runtime.js";
 import { ServerConnection } from "./server-connection.js";
 import { describeSocket } from "./socket-info.js";
@@ -54,10 +56,12 @@ export class SocketSession {
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #keepaliveTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(runtime: ServerRuntime, inner: WebSocketTransport, request: IncomingMessage) {
+  constructor(runtime: ServerRuntime, inner: WebSocketTransport, request: IncomingMessage, attribution?: IngressAttribution) {
     this.#runtime = runtime;
     this.#inner = inner;
-    this.#info = describeSocket(request, randomUUID());
+    this.#info = describeSocket(request, randomUUID(), attribution);
+    // Until hello, `ws` itself refuses frames over the pre-auth limit (1009, empty reason).
+    setReceiverPayloadLimit(inner.socket, runtime.options.maxPreauthPayloadBytes);
     inner.onMessage((text) => this.#onMessage(text));
     inner.onClose(() => this.#onClosed());
     // The challenge goes out before anything is read, without seq.
@@ -122,8 +126,9 @@ export class SocketSession {
         break;
     }
     if (utf8Bytes(text) > this.#runtime.options.maxPreauthPayloadBytes) {
+      // Only reached when the ws receiver limit could not be lowered; same close as ws's own.
       this.#phase = "closed";
-      this.close(CloseCodes.MESSAGE_TOO_BIG, "preauth payload too large");
+      this.close(CloseCodes.MESSAGE_TOO_BIG, "");
       return;
     }
     if (this.#phase === "processing") {
@@ -262,7 +267,7 @@ export class SocketSession {
     const hello: HelloOk = {
       type: "hello-ok",
       protocol: PROTOCOL_VERSION,
-      server: { version: runtime.options.version, connId: connection.connId },
+      server: { version: runtime.options.version, ...runtime.options.serverInfo, connId: connection.connId },
       features: runtime.features(),
       snapshot: runtime.snapshot(connection),
       auth: {
@@ -272,6 +277,7 @@ export class SocketSession {
         ...(outcome.issuedDeviceToken === undefined
           ? {}
           : { deviceToken: outcome.issuedDeviceToken.token, issuedAtMs: outcome.issuedDeviceToken.issuedAtMs }),
+        ...(outcome.recoveryScope === undefined ? {} : { recoveryScope: outcome.recoveryScope }),
       },
       policy: {
         ...runtime.options.policyExtras,
@@ -281,6 +287,7 @@ export class SocketSession {
       },
     };
     clearTimeout(this.#handshakeTimer);
+    setReceiverPayloadLimit(this.#inner.socket, runtime.options.maxPayloadBytes);
     this.#sendRaw({ type: "res", id, ok: true, payload: hello });
     this.#phase = "open";
     runtime.register(connection);

@@ -34,7 +34,7 @@ describe("shared secret", () => {
   it("accepts the right token and reports method token", async () => {
     gateway = await startGateway();
     const { client, response } = await handshake(gateway.url, () => connectParams({ auth: { token: "secret-token" } }));
-    expect(helloAuth(response)).toEqual({ method: "token", role: "operator", scopes: ["operator.read"] });
+    expect(helloAuth(response)).toEqual({ method: "token", role: "operator", scopes: ["operator.read"], recoveryScope: expect.any(String) });
     client.close();
   });
 
@@ -405,5 +405,37 @@ describe("pairing", () => {
       ok: false,
       reason: "scope_mismatch",
     });
+  });
+});
+
+describe("hello-ok.auth.recoveryScope", () => {
+  it("is the same for every socket of a shared-secret principal, whatever its scopes, and absent for nodes", async () => {
+    gateway = await startGateway();
+    const scopeOf = async (scopes: string[], clientId: "cli" | "test" = "cli"): Promise<unknown> => {
+      const { client, response } = await handshake(gateway!.url, () =>
+        connectParams({ scopes, auth: { token: "secret-token" }, client: { id: clientId, version: "1", platform: "linux", mode: clientId } }),
+      );
+      client.close();
+      return helloAuth(response)["recoveryScope"];
+    };
+    const read = await scopeOf(["operator.read"]);
+    expect(read).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await scopeOf(["operator.admin"])).toBe(read);
+    expect(await scopeOf(["operator.read"], "test")).toBe(read);
+    const device = createDevice();
+    const node = await handshake(gateway.url, (nonce) =>
+      signConnect(device, connectParams({ role: "node", scopes: [], auth: { token: "secret-token" }, client: { id: "node-host", version: "1", platform: "linux", mode: "node" } }), nonce),
+    );
+    expect(helloAuth(node.response)).not.toHaveProperty("recoveryScope");
+    node.client.close();
+    // Another gateway secret is another principal.
+    const other = await startGateway({ auth: { mode: "token", token: "other-token" } });
+    try {
+      const { client, response } = await handshake(other.url, () => connectParams({ auth: { token: "other-token" } }));
+      expect(helloAuth(response)["recoveryScope"]).not.toBe(read);
+      client.close();
+    } finally {
+      await other.server.close({ graceMs: 200 });
+    }
   });
 });

@@ -35,7 +35,7 @@ describe("handshake", () => {
     expect(hello.features.methods).toEqual(expect.arrayContaining(["health", "status"]));
     expect(hello.features.events).toHaveLength(64);
     expect(hello.policy).toEqual({ maxPayload: 26_214_400, maxBufferedBytes: 52_428_800, tickIntervalMs: 30_000 });
-    expect(hello.auth).toEqual({ method: "token", role: "operator", scopes: ["operator.read"] });
+    expect(hello.auth).toEqual({ method: "token", role: "operator", scopes: ["operator.read"], recoveryScope: expect.any(String) });
     expect(hello.snapshot.stateVersion).toEqual({ presence: 0, health: 0 });
     // The socket now serves requests.
     expect(await client.call("2", "status")).toMatchObject({ ok: true, payload: { runtimeVersion: "test" } });
@@ -148,12 +148,28 @@ describe("handshake", () => {
     expect(client.frames.filter((f) => f.type === "res")).toHaveLength(0);
   });
 
-  it("closes 1009 on a pre-auth frame over 64 KiB", async () => {
+  it("closes 1009 with an empty reason on a pre-auth frame over 64 KiB (as observed on 2026.9.6)", async () => {
     gateway = await startGateway();
     const client = await RawClient.open(gateway.url);
     await client.challenge();
     client.send({ type: "req", id: "big", method: "connect", params: { pad: "x".repeat(70_000) } });
-    expect(await client.closed).toEqual({ code: 1009, reason: "preauth payload too large" });
+    expect(await client.closed).toEqual({ code: 1009, reason: "" });
+    expect(client.frames.filter((f) => f.type === "res")).toHaveLength(0);
+  });
+
+  it("accepts a pre-auth frame of exactly 64 KiB and frames up to maxPayload after hello", async () => {
+    gateway = await startGateway();
+    const exact = await RawClient.open(gateway.url);
+    await exact.challenge();
+    // 65 536 bytes of non-JSON: passes the size cap, then closes 1000 as unparsable.
+    exact.send("x".repeat(65_536));
+    expect(await exact.closed).toEqual({ code: 1000, reason: "" });
+    const client = await RawClient.open(gateway.url);
+    await client.challenge();
+    client.send({ type: "req", id: "c1", method: "connect", params: connectParams({ auth: { token: "secret-token" } }) });
+    expect((await client.next((f) => f.id === "c1"))["ok"]).toBe(true);
+    client.send({ type: "req", id: "h1", method: "health", params: { pad: "y".repeat(200_000) } });
+    expect((await client.next((f) => f.id === "h1"))["type"]).toBe("res");
   });
 
   it("closes 1000 with an empty reason when no hello happens before the deadline", async () => {

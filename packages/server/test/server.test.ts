@@ -276,3 +276,23 @@ describe("TLS", () => {
     }
   });
 });
+
+describe("connect after hello", () => {
+  it("is an admin-only method: FORBIDDEN without admin, INVALID_REQUEST for admins; never advertised", async () => {
+    const gateway = await startGateway();
+    try {
+      for (const [scopes, expected] of [
+        [["operator.read"], { code: "FORBIDDEN", details: { code: "MISSING_SCOPE", missingScope: "operator.admin" } }],
+        [["operator.admin"], { code: "INVALID_REQUEST", message: "connect is only valid as the first request" }],
+      ] as const) {
+        const { client, response } = await handshake(gateway.url, () => connectParams({ scopes: [...scopes], auth: { token: "secret-token" } }));
+        expect((response["payload"] as { features: { methods: string[] } }).features.methods).not.toContain("connect");
+        const second = await client.call("c2", "connect", connectParams({ auth: { token: "secret-token" } }));
+        expect(second["error"]).toMatchObject(expected);
+        client.close();
+      }
+    } finally {
+      await gateway.server.close({ graceMs: 200 });
+    }
+  });
+});

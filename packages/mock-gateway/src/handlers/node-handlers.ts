@@ -1,9 +1,9 @@
 import { ErrorCodes, Methods, OperatorScopes, scopeSatisfied } from "@clawbridge/protocol";
-import { gatewayError } from "@clawbridge/rpc-core";
+import { GatewayRequestError, gatewayError } from "@clawbridge/rpc-core";
 import { z } from "zod";
 import { compareNodeEntries, toNodeEntry } from "../node-entry.js";
 import { nodeCommandRejection } from "../node-command-policy.js";
-import { nodeNotConnected } from "../node-invoke-broker.js";
+import { nodeNotConnected, nodePairingChanged } from "../node-invoke-broker.js";
 import type { MockRuntime } from "../mock-runtime.js";
 
 /** The `system.run` param keys the gateway forwards to the node (`pickSystemRunParams`). */
@@ -79,7 +79,10 @@ export function registerNodeHandlers(runtime: MockRuntime): void {
       }
       const outcome = await invokes.dedupe(params.idempotencyKey, async () => {
         const record = nodes.get(nodeId);
-        if (record === undefined || !nodes.isConnected(record)) {
+        if (record === undefined || record.approvedAtMs === undefined) {
+          return { ok: false as const, error: nodePairingChanged(), dispatched: false };
+        }
+        if (!nodes.isConnected(record)) {
           return { ok: false as const, error: nodeNotConnected(), dispatched: false };
         }
         const rejection = nodeCommandRejection(command, record.platform, record.declaredCommands, nodes.allowlist(record), nodes.config);
@@ -96,7 +99,7 @@ export function registerNodeHandlers(runtime: MockRuntime): void {
           sessionKey: params.sessionKey,
         });
       });
-      if (!outcome.ok) throw gatewayError(outcome.error.code, outcome.error.message, outcome.error.details);
+      if (!outcome.ok) throw new GatewayRequestError(outcome.error);
       return { ok: true, nodeId, command, payload: outcome.payload, payloadJSON: outcome.payloadJSON };
     }),
   );

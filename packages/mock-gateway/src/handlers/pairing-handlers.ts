@@ -28,10 +28,18 @@ export function registerPairingHandlers(runtime: MockRuntime): void {
         .filter((record) => record.approvedAtMs !== undefined)
         .map((record) => ({
           nodeId: record.nodeId,
+          clientId: record.clientId,
+          clientMode: record.clientMode,
           displayName: record.displayName,
           platform: record.platform,
-          commands: nodes.effectiveCommands(record),
+          version: record.version,
+          deviceFamily: record.deviceFamily,
+          caps: [...new Set(record.caps)].sort(),
+          commands: [...record.approvedCommands].sort(),
+          createdAtMs: record.approvedAtMs,
           approvedAtMs: record.approvedAtMs,
+          lastSeenAtMs: record.lastSeenAtMs,
+          lastSeenReason: record.lastSeenReason,
         })),
     })),
   );

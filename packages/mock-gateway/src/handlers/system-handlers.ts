@@ -14,7 +14,7 @@ export function registerSystemHandlers(runtime: MockRuntime): void {
   );
   server.router.register(
     Methods.SystemPresence,
-    runtime.wrap("system-presence", () => state.presence(server.connections)),
+    runtime.wrap("system-presence", () => state.presence()),
   );
   server.router.register(
     Methods.LastHeartbeat,
