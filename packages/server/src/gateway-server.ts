@@ -48,8 +48,12 @@ export interface GatewayServerOptions {
   readonly serverInfo?: ServerInfoExtras | undefined;
   /** `hello-ok.snapshot` of a new connection. Default: empty presence/health, `uptimeMs` of this server. */
   readonly snapshot?: ((connection: ServerConnection) => Snapshot) | undefined;
-  /** `hello-ok.features.methods`. Default: the router's registered methods. */
-  readonly methods?: (() => readonly string[]) | undefined;
+  /**
+   * `hello-ok.features.methods`, computed for the connection being answered (its principal,
+   * connect params and socket are set), so a server can advertise per client. Default: the
+   * router's registered methods minus `connect`.
+   */
+  readonly methods?: ((connection: ServerConnection) => readonly string[]) | undefined;
   /** `hello-ok.features.events`. Default: the 64 events of OpenClaw 2026.9.6. */
   readonly events?: readonly string[] | undefined;
   /** `hello-ok.features.capabilities`. Default: omitted. */
@@ -228,7 +232,7 @@ export class GatewayServer {
     this.#runtime = {
       options: this.#options,
       router: this.router,
-      features: () => this.#features(),
+      features: (connection) => this.#features(connection),
       snapshot: (connection) => this.#snapshot(connection),
       register: (connection) => this.#register(connection),
       forget: (session) => {
@@ -388,10 +392,10 @@ export class GatewayServer {
     if (session.isOpen) this.#sessions.add(session);
   }
 
-  #features(): HelloFeatures {
+  #features(connection: ServerConnection): HelloFeatures {
     const features: HelloFeatures = {
       // OpenClaw does not advertise `connect` (it is callable only as the handshake).
-      methods: [...(this.#raw.methods?.() ?? this.router.methods.filter((method) => method !== "connect"))],
+      methods: [...(this.#raw.methods?.(connection) ?? this.router.methods.filter((method) => method !== "connect"))],
       events: [...(this.#raw.events ?? ADVERTISED_EVENTS)],
     };
     if (this.#raw.capabilities !== undefined) features.capabilities = [...this.#raw.capabilities];

@@ -25,7 +25,7 @@ export interface ResolvedServerOptions {
 export interface ServerRuntime {
   readonly options: ResolvedServerOptions;
   readonly router: Router<ServerConnection>;
-  features(): HelloFeatures;
+  features(connection: ServerConnection): HelloFeatures;
   snapshot(connection: ServerConnection): Snapshot;
   register(connection: ServerConnection): void;
   forget(session: SocketSession): void;

@@ -268,7 +268,7 @@ export class SocketSession {
       type: "hello-ok",
       protocol: PROTOCOL_VERSION,
       server: { version: runtime.options.version, ...runtime.options.serverInfo, connId: connection.connId },
-      features: runtime.features(),
+      features: runtime.features(connection),
       snapshot: runtime.snapshot(connection),
       auth: {
         method: outcome.method,

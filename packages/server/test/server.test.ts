@@ -296,3 +296,23 @@ describe("connect after hello", () => {
     }
   });
 });
+
+describe("hello-ok.features.methods per connection", () => {
+  it("calls `methods` with the connection being answered, so each client can get its own list", async () => {
+    const gateway = await startGateway({
+      server: { methods: (connection) => (connection.scopes.includes("operator.admin") ? ["health", "status"] : ["health"]) },
+    });
+    try {
+      for (const [scopes, methods] of [
+        [["operator.read"], ["health"]],
+        [["operator.admin"], ["health", "status"]],
+      ] as const) {
+        const { client, response } = await handshake(gateway.url, () => connectParams({ scopes: [...scopes], auth: { token: "secret-token" } }));
+        expect((response["payload"] as { features: { methods: string[] } }).features.methods).toEqual(methods);
+        client.close();
+      }
+    } finally {
+      await gateway.server.close({ graceMs: 200 });
+    }
+  });
+});
