@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRealGateway } from "./harness/gateway.ts";
 import type { RealGateway } from "./harness/gateway.ts";
 import { ensureOpenClaw } from "./harness/install.ts";
@@ -244,13 +244,26 @@ describe("clawbridge-relay in front of a real gateway (GW2)", () => {
     expect(connect.params?.auth).toMatchObject({ token: WN1_TOKEN });
   });
 
-  it("both calls reached GW2 through the relay (audit: wn1, gw2, node.list, ok)", () => {
-    const audit = readFileSync(join(relayDir, "audit.jsonl"), "utf8")
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const calls = audit.filter((line) => line["event"] === "request" && line["method"] === "node.list");
-    expect(calls.length).toBeGreaterThanOrEqual(2);
+  it("both calls reached GW2 through the relay (audit: wn1, gw2, node.list, ok)", async () => {
+    const readCalls = (): Record<string, unknown>[] => {
+      const path = join(relayDir, "audit.jsonl");
+      if (!existsSync(path)) return [];
+      return readFileSync(path, "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line["event"] === "request" && line["method"] === "node.list");
+    };
+    // The relay writes its audit file in batches (8 KiB or every 500 ms), so the second
+    // call's line may land a moment after the call returned.
+    const calls = await vi.waitFor(
+      () => {
+        const lines = readCalls();
+        expect(lines.length).toBeGreaterThanOrEqual(2);
+        return lines;
+      },
+      { timeout: 5_000, interval: 100 },
+    );
     for (const call of calls) expect(call).toMatchObject({ client: "wn1", upstream: "gw2", outcome: "ok" });
   });
 
