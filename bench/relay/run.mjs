@@ -8,9 +8,15 @@
 // Processes: the upstream MockGateway (a child running this file with `upstream`), the
 // relay (the real built bin, audit log to a temp file), and this load generator.
 // Needs `pnpm build` first.
-import { spawn } from "node:child_process";
+//
+// Also reported: CPU time per call of each process (Linux /proc), which says where the
+// two cores went. Knobs: BENCH_ROUNDS, BENCH_WARMUP_MS, BENCH_MEASURE_MS, BENCH_CONCURRENCY
+// (e.g. "1,50"), BENCH_IDLE_CONNECTIONS, BENCH_PIN=1 (see below), and
+// BENCH_RELAY_NODE_ARGS / BENCH_UPSTREAM_NODE_ARGS (node flags for a child, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof").
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +41,14 @@ const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,50,500").split(",").map(Number);
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 500);
+// Linux's USER_HZ (getconf CLK_TCK), the unit of utime/stime in /proc/<pid>/stat.
+const CLOCK_TICKS = 100;
+// BENCH_PIN=1 (Linux, needs taskset and 2+ cores): the load generator and the gateway share CPU 0,
+// the relay gets CPU 1 — as if the relay ran on its own host. Both paths keep the same CPUs
+// for load generator and gateway, so the ratio shows what the relay costs when it does not
+// take CPU from them. Default: no pinning (all three processes share every core).
+const PIN = process.env.BENCH_PIN === "1";
+if (PIN) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
 
 if (process.argv[2] === "upstream") {
   // Child role: the upstream gateway, with a few nodes so node.list answers are realistically sized.
@@ -53,8 +67,11 @@ if (process.argv[2] === "upstream") {
 }
 
 /** Starts a child and resolves with its first stdout JSON line (the upstream) or matching stderr line (the relay). */
-function startChild(args, env, pick) {
-  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+function startChild(args, env, pick, nodeArgs = "", cpu = undefined) {
+  const argv = [process.execPath, ...nodeArgs.split(" ").filter(Boolean), ...args];
+  // taskset execs node in place, so child.pid is node's pid.
+  const [command, ...rest] = cpu === undefined ? argv : ["taskset", "-c", cpu, ...argv];
+  const child = spawn(command, rest, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     const onLine = (line) => {
       let parsed;
@@ -96,10 +113,30 @@ async function openClients(GatewayClient, url, token, count, configDir) {
   return clients;
 }
 
-/** Each client keeps one node.list in flight for warmup + measure; latencies of the measure window only. */
-async function load(clients) {
+/** CPU time (user + system, all threads) of the child processes (Linux /proc, 10 ms ticks) and of this one, in µs. */
+function cpuTimes(pids) {
+  const times = { load: process.cpuUsage() };
+  const result = { load: times.load.user + times.load.system };
+  for (const [name, pid] of Object.entries(pids)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      result[name] = ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
+    } catch {
+      result[name] = NaN;
+    }
+  }
+  return result;
+}
+
+/**
+ * Each client keeps one node.list in flight for warmup + measure; latencies of the measure window only.
+ * Also the CPU time each process spent per completed call over the whole round (warmup included).
+ */
+async function load(clients, pids) {
   const latencies = [];
   let errors = 0;
+  let calls = 0;
+  const cpuBefore = cpuTimes(pids);
   const start = performance.now();
   const measureFrom = start + WARMUP_MS;
   const stopAt = measureFrom + MEASURE_MS;
@@ -114,12 +151,15 @@ async function load(clients) {
           errors += 1;
         }
         const t1 = performance.now();
+        calls += 1;
         if (t0 >= measureFrom && t1 <= stopAt) latencies.push(t1 - t0);
       }
     }),
   );
+  const cpuAfter = cpuTimes(pids);
+  const cpuUs = Object.fromEntries(Object.keys(cpuAfter).map((name) => [name, (cpuAfter[name] - cpuBefore[name]) / calls]));
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / (MEASURE_MS / 1_000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return { rps: latencies.length / (MEASURE_MS / 1_000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, cpuUs };
 }
 
 async function main() {
@@ -129,7 +169,7 @@ async function main() {
   const clientToken = randomBytes(24).toString("base64url");
   const children = [];
   try {
-    const upstream = await startChild([fileURLToPath(import.meta.url), "upstream"], { BENCH_UPSTREAM_TOKEN: upstreamToken }, (line) => line.url);
+    const upstream = await startChild([fileURLToPath(import.meta.url), "upstream"], { BENCH_UPSTREAM_TOKEN: upstreamToken }, (line) => line.url, process.env.BENCH_UPSTREAM_NODE_ARGS, PIN ? "0" : undefined);
     children.push(upstream.child);
     await writeFile(join(dir, "gw2.token"), `${upstreamToken}\n`, { mode: 0o600 });
     await writeFile(
@@ -152,6 +192,8 @@ clients:
     );
     const relay = await startChild([RELAY_BIN, "--config", join(dir, "relay.yaml")], {}, (line) =>
       line.msg === "relay listening" ? { url: line.url, admin: line.admin } : undefined,
+      process.env.BENCH_RELAY_NODE_ARGS,
+      PIN ? "1" : undefined,
     );
     children.push(relay.child);
     const { url: relayUrl, admin } = relay.value;
@@ -165,7 +207,7 @@ clients:
         { name: "relay", clients: await openClients(GatewayClient, `${relayUrl}/gw/gw2`, clientToken, concurrency, join(dir, "clients")), runs: [] },
       ];
       for (let round = 0; round < ROUNDS; round += 1) {
-        for (const path of paths) path.runs.push(await load(path.clients));
+        for (const path of paths) path.runs.push(await load(path.clients, { gateway: upstream.child.pid, relay: relay.child.pid }));
       }
       for (const path of paths) {
         await Promise.all(path.clients.map((client) => client.close()));
@@ -176,6 +218,7 @@ clients:
           p50: median(path.runs.map((run) => run.p50)),
           p99: median(path.runs.map((run) => run.p99)),
           errors: path.runs.reduce((sum, run) => sum + run.errors, 0),
+          cpuUs: Object.fromEntries(["load", "gateway", "relay"].map((name) => [name, median(path.runs.map((run) => run.cpuUs[name]))])),
         };
         rows.push(row);
         process.stderr.write(`  ${path.name} x${concurrency}: ${path.runs.map((run) => run.rps.toFixed(0)).join(" / ")} req/s\n`);
@@ -194,7 +237,7 @@ clients:
     const [load1] = (await import("node:os")).loadavg();
     console.log(
       `\nclawbridge-relay bench (node ${process.version}, ${(await import("node:os")).cpus().length} cores, load ${load1.toFixed(1)}; ` +
-        `median of ${ROUNDS} alternating rounds of ${WARMUP_MS} ms warmup + ${MEASURE_MS} ms; node.list)\n`,
+        `${PIN ? "pinned: load generator + gateway on CPU 0, relay on CPU 1; " : ""}median of ${ROUNDS} alternating rounds of ${WARMUP_MS} ms warmup + ${MEASURE_MS} ms; node.list)\n`,
     );
     console.log("| path   | clients |   req/s | p50 ms | p99 ms | errors |");
     console.log("| ------ | ------: | ------: | -----: | -----: | -----: |");
@@ -210,6 +253,15 @@ clients:
       const added = viaRelay.p50 - direct.p50;
       const verdict = `${ratio >= 0.7 ? "met" : "missed"} / ${added <= 0.5 ? "met" : "missed"}`;
       console.log(`| ${String(concurrency).padStart(7)} | ${fmt(ratio).padStart(22)}x | ${fmt(added, 3).padStart(12)} | ${verdict.padEnd(26)} |`);
+    }
+    console.log("\nCPU time per call (µs, user + system, median round; the load generator is this process):\n");
+    console.log("| path   | clients | load generator | gateway | relay | total |");
+    console.log("| ------ | ------: | -------------: | ------: | ----: | ----: |");
+    for (const row of rows) {
+      const { load: l, gateway: g, relay: r } = row.cpuUs;
+      const relayCpu = row.name === "relay" ? r : NaN;
+      const total = l + g + (row.name === "relay" ? r : 0);
+      console.log(`| ${row.name.padEnd(6)} | ${String(row.concurrency).padStart(7)} | ${fmt(l, 0).padStart(14)} | ${fmt(g, 0).padStart(7)} | ${fmt(relayCpu, 0).padStart(5)} | ${fmt(total, 0).padStart(5)} |`);
     }
     const perRss = (after.rss - before.rss) / IDLE_CONNECTIONS / 1024;
     const perHeap = (after.heap - before.heap) / IDLE_CONNECTIONS / 1024;
