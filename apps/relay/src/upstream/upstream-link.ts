@@ -8,6 +8,7 @@ import { TypedEmitter } from "@clawbridge/rpc-core";
 import type { Logger } from "pino";
 import type { UpstreamConfig } from "../config/relay-config.js";
 import { toSecretSource } from "../config/secret-ref.js";
+import { coalescingAgent } from "./coalescing-agent.js";
 
 /** What one upstream link is doing. */
 export type UpstreamState = "starting" | "open" | "reconnecting" | "paused" | "closed";
@@ -194,6 +195,8 @@ export class UpstreamLink {
       // The relay bounds each forwarded request itself (first answer, then accepted → final).
       requestTimeoutMs: null,
       allowInsecurePlaintext: config.allowInsecurePlaintext,
+      // Many clients' requests share this socket: their frames leave in one write per event-loop turn.
+      agent: coalescingAgent(config.url.startsWith("wss:")),
       logger: {
         // The client already drops its own noise to debug; connect failures are reported once by onConnectError.
         debug: (message, fields) => this.#options.log.debug({ upstream: this.id, ...fields }, message),
