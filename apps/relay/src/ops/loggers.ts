@@ -7,6 +7,8 @@ export interface RelayLoggers {
   readonly log: Logger;
   /** One JSON line per request and per client connection; always on (level info). */
   readonly audit: Logger;
+  /** Appends one pre-serialized audit line (ending in a newline) to the audit destination (see `requestAuditLine`). */
+  auditLine(line: string): void;
   /** Flushes buffered lines (before exit). */
   flush(): void;
 }
@@ -85,6 +87,9 @@ export function createLoggers(targets: LoggerTargets): RelayLoggers {
   return {
     log,
     audit,
+    auditLine: (line) => {
+      auditStream.write(line);
+    },
     flush: () => {
       clearInterval(timer);
       for (const destination of owned) {
