@@ -122,7 +122,7 @@ export class Relay {
       pool: this.pool,
       rateLimits: new RateLimits(),
       metrics: this.metrics,
-      audit: this.#loggers.audit,
+      auditLine: this.#loggers.auditLine,
       limits: config.limits,
       draining: () => this.#draining,
       methodLabel: (method) => (knownMethods.has(method) ? method : "(other)"),
