@@ -1,3 +1,7 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { requestAuditLine } from "../src/ops/audit-line.js";
 import type { RequestAuditFields } from "../src/ops/audit-line.js";
@@ -55,5 +59,27 @@ describe("requestAuditLine", () => {
     expect(line.endsWith("}\n")).toBe(true);
     expect(line.slice(0, -1)).not.toContain("\n");
     expect(JSON.parse(line)).toEqual(JSON.parse(expected.line));
+  });
+});
+
+describe("audit file batching", () => {
+  it("keeps logger lines and pre-serialized lines in order across turns, and flush() writes the rest", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "relay-audit-"));
+    try {
+      const file = join(dir, "audit.jsonl");
+      const loggers = createLoggers({ level: "info", logStream: new CaptureStream(), audit: { file } });
+      // The destination opens its file asynchronously.
+      for (let i = 0; i < 100 && !existsSync(file); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      loggers.auditLine(requestAuditLine({ ...BASE, conn: "1" }));
+      loggers.audit.info({ event: "disconnect", conn: "2" }, "disconnect");
+      loggers.auditLine(requestAuditLine({ ...BASE, conn: "3" }));
+      await new Promise((resolve) => setImmediate(resolve));
+      loggers.auditLine(requestAuditLine({ ...BASE, conn: "4" }));
+      loggers.flush();
+      const lines = (await readFile(file, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { conn: string; event: string });
+      expect(lines.map((line) => `${line.event}:${line.conn}`)).toEqual(["request:1", "disconnect:2", "request:3", "request:4"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
