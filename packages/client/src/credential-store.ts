@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { link, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import {
   generateDeviceIdentity,
   parseDeviceIdentity,

@@ -6,7 +6,7 @@ import {
   signatureTokenOf,
 } from "@clawbridge/protocol";
 import type { ConnectAuth, DeviceProof } from "@clawbridge/protocol";
-import { z } from "zod";
+import * as z from "zod";
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the raw key is the 32 bytes after it. */
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseGatewayUrl } from "./gateway-url.js";
 import { normalizeTlsFingerprint } from "./tls-pinning.js";
 import { RemoteSkillPolicy } from "./remote-skill-policy.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A node command name as `node.invoke` takes it (`canvas.snapshot`, `camera.list`,

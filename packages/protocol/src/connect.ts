@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES } from "./client-info.js";
 
 const nonEmpty = z.string().min(1);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Event names with a fixed meaning in the handshake and lifecycle. */
 export const GatewayEvents = {

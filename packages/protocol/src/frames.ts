@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The error object of a failed response. Closed, as in OpenClaw; `details` stays open

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { StateVersion } from "./frames.js";
 
 const nonEmpty = z.string().min(1);

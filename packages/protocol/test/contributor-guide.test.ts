@@ -4,7 +4,7 @@
  */
 import { Ajv } from "ajv";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import {
   GatewayEvents,
   GatewayFrame,

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { z } from "zod";
+import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { ConnectParams, GatewayFrame } from "../src/index.js";
 import {

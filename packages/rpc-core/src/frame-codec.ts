@@ -1,6 +1,6 @@
 import { ErrorShape, EventFrame, MAX_PAYLOAD_BYTES, RequestFrame, ResponseFrame } from "@clawbridge/protocol";
 import type { GatewayFrame } from "@clawbridge/protocol";
-import { z } from "zod";
+import * as z from "zod";
 import { ProtocolViolationError } from "./errors.js";
 import { formatValidationIssues } from "./validation-message.js";
 

@@ -1,6 +1,6 @@
 import { GatewayFrame, MAX_PAYLOAD_BYTES } from "@clawbridge/protocol";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { ProtocolViolationError, decodeFrame, encodeFrame, formatValidationIssues } from "../src/index.js";
 
 function violation(text: string, options: Parameters<typeof decodeFrame>[1] = {}): ProtocolViolationError {

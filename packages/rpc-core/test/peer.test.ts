@@ -1,6 +1,6 @@
 import { CloseCodes, ErrorCodes, Methods, missingScopeError } from "@clawbridge/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import {
   ConnectionClosedError,
   GatewayRequestError,

@@ -1,7 +1,7 @@
 import { ErrorCodes, Methods, authorizeMethod } from "@clawbridge/protocol";
 import type { Principal, RequestFrame } from "@clawbridge/protocol";
 import { describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { Router, gatewayError } from "../src/index.js";
 
 const req = (method: string, params?: unknown, id = "r1"): RequestFrame =>

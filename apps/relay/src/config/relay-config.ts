@@ -1,5 +1,5 @@
 import { normalizeTlsFingerprint } from "@clawbridge/client";
-import { z } from "zod";
+import * as z from "zod";
 import { SecretRef } from "./secret-ref.js";
 
 /** Upstream and client ids: they appear in URL paths (`/gw/<id>`), metric labels and file names. */

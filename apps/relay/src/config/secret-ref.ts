@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { SecretSource } from "@clawbridge/client";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Where an upstream secret comes from, as written in `relay.yaml`: `{file: path}`,

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * OpenClaw's SKILL.md frontmatter as documented for 2026.9.6 (`docs/tools/skills.md`

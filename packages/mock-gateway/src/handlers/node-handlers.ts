@@ -1,6 +1,6 @@
 import { ErrorCodes, Methods, OperatorScopes, scopeSatisfied } from "@clawbridge/protocol";
 import { GatewayRequestError, gatewayError } from "@clawbridge/rpc-core";
-import { z } from "zod";
+import * as z from "zod";
 import { compareNodeEntries, toNodeEntry } from "../node-entry.js";
 import { nodeCommandRejection } from "../node-command-policy.js";
 import { nodeNotConnected, nodePairingChanged } from "../node-invoke-broker.js";

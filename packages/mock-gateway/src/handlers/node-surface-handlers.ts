@@ -1,7 +1,7 @@
 import { ErrorCodes } from "@clawbridge/protocol";
 import { gatewayError } from "@clawbridge/rpc-core";
 import type { ServerConnection } from "@clawbridge/server";
-import { z } from "zod";
+import * as z from "zod";
 import type { MockRuntime } from "../mock-runtime.js";
 import type { NodeRecord } from "../node-registry.js";
 

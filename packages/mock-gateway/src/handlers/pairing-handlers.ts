@@ -1,7 +1,7 @@
 import { ErrorCodes, Methods, OperatorScopes, missingScopeError, scopeSatisfied } from "@clawbridge/protocol";
 import { GatewayRequestError, gatewayError } from "@clawbridge/rpc-core";
 import type { PairedDevice } from "@clawbridge/server";
-import { z } from "zod";
+import * as z from "zod";
 import type { MockRuntime } from "../mock-runtime.js";
 
 const RequestIdParams = z.strictObject({ requestId: z.string().min(1) });
