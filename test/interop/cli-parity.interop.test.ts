@@ -93,6 +93,21 @@ function errorCodes(result: ProcessResult): { code: unknown; detailsCode: unknow
   return { code: body.error?.code, detailsCode: body.error?.details?.code };
 }
 
+/**
+ * What OpenClaw's envelope says, ours says the same way: every key of its `error` is in
+ * ours with the same `type`, `message` and `retryable` (ours may add keys, e.g. `phase`).
+ */
+function expectSameEnvelope(mine: ProcessResult, real: ProcessResult): void {
+  const realError = (jsonOf(real) as { error: Record<string, unknown> }).error;
+  const myError = (jsonOf(mine) as { error: Record<string, unknown> }).error;
+  expect(Object.keys(myError)).toEqual(expect.arrayContaining(Object.keys(realError)));
+  expect({ type: myError["type"], message: myError["message"], retryable: myError["retryable"] }).toEqual({
+    type: realError["type"],
+    message: realError["message"],
+    retryable: realError["retryable"],
+  });
+}
+
 function log(line: string): void {
   process.stderr.write(`[interop] ${line}\n`);
 }
@@ -160,6 +175,7 @@ describe("clawbridge gateway call vs openclaw gateway call: errors", () => {
     const realCodes = errorCodes(real);
     expect(realCodes).toEqual({ code: "INVALID_REQUEST", detailsCode: "AUTH_TOKEN_MISMATCH" });
     expect(errorCodes(mine)).toEqual(realCodes);
+    expectSameEnvelope(mine, real);
     expect(mine.stdout + mine.stderr).not.toContain(WRONG_TOKEN);
   });
 
@@ -170,6 +186,7 @@ describe("clawbridge gateway call vs openclaw gateway call: errors", () => {
     const realCodes = errorCodes(real);
     expect(realCodes).toEqual({ code: "INVALID_REQUEST", detailsCode: undefined });
     expect(errorCodes(mine)).toEqual(realCodes);
+    expectSameEnvelope(mine, real);
     expect((jsonOf(mine) as { error: { message: string } }).error.message).toBe("unknown method: nope.parity");
   });
 

@@ -58,7 +58,7 @@ describe("exit codes 0-6 and the --json envelope", () => {
   it("1: an unknown method is the gateway's INVALID_REQUEST", async () => {
     const result = await call(["nope.x", ...target(), "--json"]);
     expect(result.code).toBe(1);
-    expect((singleJson(result.stdout) as Envelope).error).toMatchObject({ type: "gateway_request_error", code: "INVALID_REQUEST", message: "unknown method: nope.x" });
+    expect((singleJson(result.stdout) as Envelope).error).toMatchObject({ type: "gateway_request_error", code: "INVALID_REQUEST", message: "unknown method: nope.x", retryable: false });
   });
 
   it("2: a bad flag is a usage error (envelope with --json, commander's message otherwise)", async () => {
@@ -130,7 +130,7 @@ describe("exit codes 0-6 and the --json envelope", () => {
     const json = await call(["health", "--url", gateway.url, "--token-env", "WRONG", "--json"], { WRONG: "not-the-token" });
     expect(json.code).toBe(4);
     const envelope = singleJson(json.stdout) as Envelope;
-    expect(envelope.error).toMatchObject({ type: "gateway_request_error", code: "INVALID_REQUEST", phase: "connect", details: { code: "AUTH_TOKEN_MISMATCH" } });
+    expect(envelope.error).toMatchObject({ type: "gateway_request_error", code: "INVALID_REQUEST", phase: "connect", retryable: false, details: { code: "AUTH_TOKEN_MISMATCH" } });
     expect(json.stdout).not.toContain("not-the-token");
     const human = await call(["health", "--url", gateway.url, "--token-env", "WRONG"], { WRONG: "not-the-token" });
     expect(human.code).toBe(4);
@@ -179,6 +179,7 @@ describe("exit codes 0-6 and the --json envelope", () => {
         code: "FORBIDDEN",
         message: "method system-presence is not allowed for client wn1",
         details: { code: "RELAY_POLICY_DENIED", rule: "methods" },
+        retryable: false,
       },
     });
     const human = await call(["system-presence", ...target()]);

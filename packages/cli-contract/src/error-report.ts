@@ -106,8 +106,10 @@ function transport(
 function connectRejected(error: ConnectRejectedError, context: ErrorContext): ErrorReport {
   const relay = error.detailCode === RELAY_POLICY_DENIED;
   const body = withOptional<ErrorBody>(
-    { type: relay ? "relay_policy_denied" : "gateway_request_error", code: error.code, message: error.message, phase: "connect" },
-    { details: error.details, retryable: error.retryable, retryAfterMs: error.retryAfterMs },
+    // `retryable` always present, as OpenClaw's CLI prints it (a gateway may omit it: false).
+    // The gateway's message as is, as OpenClaw's CLI prints it; `phase` says it was the connect.
+    { type: relay ? "relay_policy_denied" : "gateway_request_error", code: error.code, message: error.gatewayMessage, phase: "connect", retryable: error.retryable === true },
+    { details: error.details, retryAfterMs: error.retryAfterMs },
   );
   let hint: string | undefined;
   if (error instanceof PairingRequiredError) {
@@ -135,8 +137,8 @@ function requestFailed(error: {
 }): ErrorReport {
   const relay = detailCodeOf(error.details) === RELAY_POLICY_DENIED;
   const body = withOptional<ErrorBody>(
-    { type: relay ? "relay_policy_denied" : "gateway_request_error", code: error.code, message: error.message },
-    { details: error.details, retryable: error.retryable, retryAfterMs: error.retryAfterMs },
+    { type: relay ? "relay_policy_denied" : "gateway_request_error", code: error.code, message: error.message, retryable: error.retryable === true },
+    { details: error.details, retryAfterMs: error.retryAfterMs },
   );
   let hint: string | undefined;
   if (detailCodeOf(error.details) === "MISSING_SCOPE") {

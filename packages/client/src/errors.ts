@@ -223,9 +223,12 @@ export class ConnectRejectedError extends Error {
   readonly retryAfterMs: number | undefined;
   /** `details.recommendedNextStep`, e.g. `wait_then_retry`. */
   readonly recommendedNextStep: string | undefined;
+  /** The gateway's own `error.message` (the `message` adds that the connect was rejected). */
+  readonly gatewayMessage: string;
 
   constructor(shape: ErrorShape) {
     super(`gateway rejected connect: ${shape.message}`);
+    this.gatewayMessage = shape.message;
     this.code = shape.code;
     this.details = shape.details;
     this.detailCode = detailString(shape.details, "code");
