@@ -104,7 +104,7 @@ export function createLoggers(targets: LoggerTargets): RelayLoggers {
   let auditStream: DestinationStream;
   if (isStream(targets.audit)) auditStream = targets.audit;
   else if (targets.audit !== undefined && targets.audit !== "stderr") {
-    const destination = pino.destination({ dest: targets.audit.file, sync: false, append: true, mkdir: true, minLength: BATCH_BYTES });
+    const destination = pino.destination({ dest: targets.audit.file, sync: true, append: true, mkdir: true, minLength: BATCH_BYTES });
     owned.push(destination);
     auditStream = destination;
   } else auditStream = stderrDestination();
