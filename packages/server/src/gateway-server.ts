@@ -54,10 +54,16 @@ export interface GatewayServerOptions {
    * router's registered methods minus `connect`.
    */
   readonly methods?: ((connection: ServerConnection) => readonly string[]) | undefined;
-  /** `hello-ok.features.events`. Default: the 64 events of OpenClaw 2026.9.6. */
-  readonly events?: readonly string[] | undefined;
-  /** `hello-ok.features.capabilities`. Default: omitted. */
-  readonly capabilities?: readonly string[] | undefined;
+  /**
+   * `hello-ok.features.events`: a list, or a function of the connection being answered (as
+   * `methods`). Default: the 64 events of OpenClaw 2026.9.6.
+   */
+  readonly events?: readonly string[] | ((connection: ServerConnection) => readonly string[]) | undefined;
+  /**
+   * `hello-ok.features.capabilities`: a list, or a function of the connection being answered
+   * (returning undefined omits the field). Default: omitted.
+   */
+  readonly capabilities?: readonly string[] | ((connection: ServerConnection) => readonly string[] | undefined) | undefined;
   /** `connect.challenge` capabilities. Default `["model-catalog-snapshot"]`. */
   readonly challengeCapabilities?: readonly string[] | undefined;
   /**
@@ -396,9 +402,10 @@ export class GatewayServer {
     const features: HelloFeatures = {
       // OpenClaw does not advertise `connect` (it is callable only as the handshake).
       methods: [...(this.#raw.methods?.(connection) ?? this.router.methods.filter((method) => method !== "connect"))],
-      events: [...(this.#raw.events ?? ADVERTISED_EVENTS)],
+      events: [...((typeof this.#raw.events === "function" ? this.#raw.events(connection) : this.#raw.events) ?? ADVERTISED_EVENTS)],
     };
-    if (this.#raw.capabilities !== undefined) features.capabilities = [...this.#raw.capabilities];
+    const capabilities = typeof this.#raw.capabilities === "function" ? this.#raw.capabilities(connection) : this.#raw.capabilities;
+    if (capabilities !== undefined) features.capabilities = [...capabilities];
     return features;
   }
 

@@ -316,3 +316,30 @@ describe("hello-ok.features.methods per connection", () => {
     }
   });
 });
+
+describe("hello-ok.features.events and capabilities per connection", () => {
+  it("calls `events` and `capabilities` with the connection being answered; undefined capabilities are omitted", async () => {
+    const admin = (connection: { scopes: readonly string[] }): boolean => connection.scopes.includes("operator.admin");
+    const gateway = await startGateway({
+      server: {
+        events: (connection) => (admin(connection) ? ["tick", "presence"] : ["tick"]),
+        capabilities: (connection) => (admin(connection) ? ["tool-events"] : undefined),
+      },
+    });
+    try {
+      for (const [scopes, events, capabilities] of [
+        [["operator.read"], ["tick"], undefined],
+        [["operator.admin"], ["tick", "presence"], ["tool-events"]],
+      ] as const) {
+        const { client, response } = await handshake(gateway.url, () => connectParams({ scopes: [...scopes], auth: { token: "secret-token" } }));
+        const features = (response["payload"] as { features: { events: string[]; capabilities?: string[] } }).features;
+        expect(features.events).toEqual(events);
+        expect(features.capabilities).toEqual(capabilities);
+        expect("capabilities" in features).toBe(capabilities !== undefined);
+        client.close();
+      }
+    } finally {
+      await gateway.server.close({ graceMs: 200 });
+    }
+  });
+});
