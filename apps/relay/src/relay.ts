@@ -5,7 +5,6 @@ import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, MAX_PAYLOAD_BYTES } from "@clawbridge/protocol";
-import type { Snapshot } from "@clawbridge/protocol";
 import { GatewayServer } from "@clawbridge/server";
 import type { GatewayServerOptions, ServerConnection, SocketInfo } from "@clawbridge/server";
 import type { DestinationStream, Logger } from "pino";
@@ -81,11 +80,10 @@ export class Relay {
   readonly #listener: HttpServer | HttpsServer;
   readonly #admin: AdminServer;
   readonly #bytes: SocketBytes;
-  readonly #admissions = new Map<string, { admission: Admission; atMs: number }>();
+  /** Admissions by socket nonce, from `authenticate` until the connection opens (`hello-ok` is built from them). */
+  readonly #admissions = new Map<string, { admission: Admission; view: ClientView; atMs: number }>();
   readonly #upgraded = new Set<Duplex>();
   #policies: PolicySet;
-  /** The admission whose `hello-ok` is being built right now (see {@link #serverOptions}). */
-  #hello: { nonce: string; view: ClientView } | undefined;
   #stopFanout: () => void = () => undefined;
   #port = 0;
   #adminPort = 0;
@@ -372,13 +370,9 @@ export class Relay {
   }
 
   /**
-   * Options of the client-facing GatewayServer. `hello-ok.features` must differ per
-   * client, but the server asks for them without saying for which connection. The
-   * authenticator is synchronous, and the server builds `hello-ok` in the same turn
-   * right after it returns, so the admission just made is the one being answered;
-   * `snapshot(connection)` (built next, with the connection) double-checks the socket
-   * nonce, and a mismatch closes that socket 1013 instead of serving a wrong view.
-   * Reported as a gap in `@clawbridge/server` (README, "Known gaps").
+   * Options of the client-facing GatewayServer. `hello-ok.features` differ per client:
+   * the server asks for them with the connection being answered, whose socket nonce
+   * finds the admission `authenticate` just made.
    */
   #serverOptions(tickIntervalMs: number | undefined): GatewayServerOptions {
     const authenticate = createClientAuthenticator({
@@ -401,14 +395,12 @@ export class Relay {
       handshakeTimeoutMs: this.#loaded.config.limits.handshakeTimeoutMs,
       tickIntervalMs,
       maxPayloadBytes: MAX_PAYLOAD_BYTES,
-      methods: () => this.#hello?.view.methods ?? [],
-      snapshot: (connection) => this.#snapshot(connection),
+      methods: (connection) => this.#admissions.get(connection.socket.nonce)?.view.methods ?? [],
+      events: (connection) => this.#admissions.get(connection.socket.nonce)?.view.events ?? [],
+      capabilities: (connection) => this.#admissions.get(connection.socket.nonce)?.view.capabilities,
+      // The upstream's presence and health describe its nodes and channels; clients ask for them through policy.
+      snapshot: () => ({ presence: [], health: {}, stateVersion: { presence: 0, health: 0 }, uptimeMs: this.server.uptimeMs }),
     };
-    const current = (): ClientView | undefined => this.#hello?.view;
-    Object.defineProperties(options, {
-      events: { enumerable: true, get: () => current()?.events ?? [] },
-      capabilities: { enumerable: true, get: () => current()?.capabilities },
-    });
     return options;
   }
 
@@ -416,22 +408,15 @@ export class Relay {
     const now = Date.now();
     // An admission whose socket died before hello-ok is never claimed; forget it after a minute.
     for (const [nonce, entry] of this.#admissions) if (now - entry.atMs > 60_000) this.#admissions.delete(nonce);
-    this.#admissions.set(socket.nonce, { admission, atMs: now });
-    this.#hello = { nonce: socket.nonce, view: this.#viewOf(admission.policy, admission.upstreamId) };
-  }
-
-  #snapshot(connection: ServerConnection): Snapshot {
-    if (this.#hello?.nonce !== connection.socket.nonce) connection.state.set("clawbridge.relay.viewMismatch", true);
-    this.#hello = undefined;
-    // The upstream's presence and health describe its nodes and channels; clients ask for them through policy.
-    return { presence: [], health: {}, stateVersion: { presence: 0, health: 0 }, uptimeMs: this.server.uptimeMs };
+    this.#admissions.set(socket.nonce, { admission, view: this.#viewOf(admission.policy, admission.upstreamId), atMs: now });
   }
 
   #onConnection(connection: ServerConnection): void {
     const entry = this.#admissions.get(connection.socket.nonce);
     this.#admissions.delete(connection.socket.nonce);
-    if (entry === undefined || connection.state.get("clawbridge.relay.viewMismatch") === true) {
-      this.log.error({ conn: connection.connId }, "hello-ok was built for another socket; closing this one to retry");
+    if (entry === undefined) {
+      // Only if the admission was forgotten (over a minute between connect and hello-ok): its hello-ok was empty.
+      this.log.error({ conn: connection.connId }, "no admission for this socket; closing it to retry");
       connection.close(CloseCodes.TRY_AGAIN_LATER, "relay busy; retry");
       return;
     }

@@ -148,6 +148,25 @@ describe("relay against MockGateway", () => {
     expect(hello?.features.events).not.toContain("device.pair.requested");
   });
 
+  it("builds each hello-ok from its own socket's admission when handshakes of different clients interleave", async () => {
+    const tokens = [WN1, STAR, NARROW, TIGHT, WN1, NARROW, STAR, TIGHT];
+    const connected = await Promise.all(tokens.map((token) => connect(token)));
+    const expected = new Map<string, GatewayClient>();
+    for (const [index, client] of connected.entries()) {
+      const token = tokens[index] as string;
+      expect(client.state).toBe("open");
+      // Same client, same view; different clients, different views.
+      const first = expected.get(token);
+      if (first === undefined) expected.set(token, client);
+      else expect(client.hello?.features).toEqual(first.hello?.features);
+    }
+    const methodsOf = (token: string): string[] => [...(expected.get(token)?.hello?.features.methods ?? [])];
+    expect(methodsOf(NARROW)).toEqual(["health"]);
+    expect(methodsOf(TIGHT).sort()).toEqual(["health", "last-heartbeat"]);
+    expect(methodsOf(STAR)).toContain("node.list");
+    expect(expected.get(NARROW)?.hello?.features.events).not.toEqual(expected.get(STAR)?.hello?.features.events);
+  });
+
   it("forwards an allowed call and filters node.list to the client's nodes", async () => {
     const client = await connect(WN1);
     const list = await client.call<{ nodes: { nodeId: string }[] }>("node.list", {});

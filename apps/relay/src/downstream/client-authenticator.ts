@@ -45,9 +45,6 @@ export interface ClientAuthenticatorDeps {
  * identity whose id the relay operator listed under the client. Then routes the socket
  * (`/gw/<id>` or the client's first upstream) and admits it as an operator whose
  * effective scopes are what its policy allows.
- *
- * Synchronous on purpose: the admission of a socket is handed to `hello-ok` in the
- * same turn (see `Relay` for why).
  */
 export function createClientAuthenticator(deps: ClientAuthenticatorDeps): (connect: ConnectParams, socket: SocketInfo) => AuthOutcome {
   return (connect, socket) => {
