@@ -26,7 +26,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dist = (path) => join(root, path);
-const RELAY_BIN = dist("apps/relay/dist/main.js");
+// BENCH_RELAY_BIN: another build of the relay (e.g. a worktree of an older commit) to compare.
+const RELAY_BIN = process.env.BENCH_RELAY_BIN ?? dist("apps/relay/dist/main.js");
 for (const file of [RELAY_BIN, dist("packages/client/dist/index.js"), dist("packages/mock-gateway/dist/index.js")]) {
   if (!existsSync(file)) {
     console.error(`missing ${file}: run pnpm build first`);
