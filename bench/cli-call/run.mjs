@@ -31,7 +31,7 @@ const RSS_RUNS = 3;
 const TOKEN = "bench-token-0c4f7a9e";
 
 const paths = {
-  bundled: join(root, "apps/cli/dist/clawbridge.mjs"),
+  bundled: join(root, "apps/cli/dist/bin/clawbridge"),
   unbundled: join(root, "apps/cli/dist/main.js"),
   mock: join(root, "packages/mock-gateway/dist/index.js"),
   bareWs: join(root, "bench/cli-call/bare-ws.mjs"),

@@ -30,7 +30,7 @@ const ROUNDS = 5;
 /** Where the figures go for the issue note. */
 const TIMING_FILE = join(REPO_ROOT, ".cache", "seed-flow-timing.json");
 /** The built bin (a bundled ESM file, `#!/usr/bin/env node`, mode 0755). */
-const CLAWBRIDGE_BIN = join(REPO_ROOT, "apps", "cli", "dist", "clawbridge.mjs");
+const CLAWBRIDGE_BIN = join(REPO_ROOT, "apps", "cli", "dist", "bin", "clawbridge");
 const SEED_ARGS = ["gateway", "call", "node.list", "--remote", "gw2", "--json"];
 
 let gw1: RealGateway;

@@ -17,7 +17,7 @@ import { runOpenClaw } from "./harness/openclaw-cli.ts";
 
 /** The built bins (`pnpm build`): the skill's and the CLI that installs it. */
 const SKILL_BIN_DIR = join(REPO_ROOT, "apps", "skill", "dist", "bin");
-const CLAWBRIDGE = join(REPO_ROOT, "apps", "cli", "dist", "clawbridge.mjs");
+const CLAWBRIDGE = join(REPO_ROOT, "apps", "cli", "dist", "bin", "clawbridge");
 
 interface InstallOutput {
   skill: { installedTo: string };

@@ -3,7 +3,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 
 /** Absolute, symlink-free paths of the built bins the demo runs. */
 export interface DemoBins {
-  /** `apps/cli/dist/clawbridge.mjs` (bundled, `#!/usr/bin/env node`, mode 0755). */
+  /** `apps/cli/dist/bin/clawbridge` (bundled, `#!/usr/bin/env node`, mode 0755). */
   readonly clawbridge: string;
   /** `apps/skill/dist/bin/remote-gateway`. */
   readonly remoteGateway: string;

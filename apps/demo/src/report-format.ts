@@ -16,7 +16,7 @@ function hop(text: string, value: number | undefined): string {
   return `      ${text.padEnd(COLUMN)}${ms(value)}`;
 }
 
-/** The bin's name as a user types it (`clawbridge.mjs` → `clawbridge`). */
+/** The bin's name as a user types it (`…/dist/bin/clawbridge` or `x.mjs` → `clawbridge`, `x`). */
 function binName(path: string): string {
   return basename(path).replace(/\.m?js$/, "");
 }

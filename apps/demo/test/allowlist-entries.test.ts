@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { entryMatches, resolveExecutable } from "@clawbridge/mock-gateway";
 import { escapeRegex, relayAllowlistEntry, seedAllowlistEntry } from "../src/allowlist-entries.js";
 
-const BIN = "/opt/clawbridge/apps/cli/dist/clawbridge.mjs";
+const BIN = "/opt/clawbridge/apps/cli/dist/bin/clawbridge";
 
 function allows(entry: { pattern: string; argPattern?: string | undefined }, argv: string[]): boolean {
   const [program, ...args] = argv as [string, ...string[]];

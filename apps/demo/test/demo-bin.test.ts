@@ -139,7 +139,7 @@ describe("clawbridge-demo (the bin behind pnpm demo)", () => {
   });
 
   it.each([
-    ["SIGINT", 130, "clawbridge.mjs gateway call node.list --remote gw2"],
+    ["SIGINT", 130, "bin/clawbridge gateway call node.list --remote gw2"],
     ["SIGTERM", 143, "relay/dist/main.js --config"],
   ] as const)("%s mid-flow: exits %i after stopping every process it started and removing its folder", async (signal, exitCode, runningText) => {
     const tmp = mkdtempSync(join(scratch, `${signal}-`));

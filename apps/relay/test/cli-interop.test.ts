@@ -7,7 +7,7 @@ import { hashToken, newToken, relayYaml, startRelay, startUpstream, tempDir, wri
 import type { TestRelay } from "./helpers/harness.js";
 
 /** The clawbridge CLI bin, built by `pnpm build` at the root (this suite needs it). */
-const CLI = join(import.meta.dirname, "..", "..", "cli", "dist", "clawbridge.mjs");
+const CLI = join(import.meta.dirname, "..", "..", "cli", "dist", "bin", "clawbridge");
 const UPSTREAM_TOKEN = newToken();
 const CLIENT_TOKEN = newToken();
 

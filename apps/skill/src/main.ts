@@ -8,4 +8,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-process.exitCode = await runBin(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+// No top-level await: the bundled bin is CommonJS (see tools/bundle-bin.mjs).
+void runBin(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then((code) => {
+  process.exitCode = code;
+});

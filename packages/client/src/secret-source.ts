@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { open } from "node:fs/promises";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { parse } from "shell-quote";
@@ -127,8 +126,11 @@ async function readSecretFile(path: string, cwd: string): Promise<string> {
   }
 }
 
-function runSecretCommand(argv: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number }): Promise<string> {
+async function runSecretCommand(argv: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number }): Promise<string> {
   const [program, ...args] = argv as [string, ...string[]];
+  // Loaded on use: child_process (and the dgram/net it pulls in) would cost every CLI start
+  // a few ms, and most secrets come from a file or the environment.
+  const { execFile } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     execFile(
       program,

@@ -6,7 +6,7 @@ import { killProcessTree } from "./managed-process.ts";
 import type { NetNamespace } from "./netns.ts";
 
 /** The built `clawbridge` bin (`pnpm build`). */
-export const CLAWBRIDGE_BIN: string = join(REPO_ROOT, "apps", "cli", "dist", "clawbridge.mjs");
+export const CLAWBRIDGE_BIN: string = join(REPO_ROOT, "apps", "cli", "dist", "bin", "clawbridge");
 /** The built `clawbridge-relay` bin (`pnpm build`). */
 export const RELAY_BIN: string = join(REPO_ROOT, "apps", "relay", "dist", "main.js");
 /** The built `@clawbridge/client` entry (`pnpm build`). */

@@ -13,6 +13,7 @@ import type { ErrorBody, ErrorContext, ExitCode } from "@clawbridge/cli-contract
 import { openSession } from "../open-session.js";
 import type { Output } from "../output.js";
 import { runCommand } from "../run-command.js";
+import { importAtRuntime } from "../runtime-import.js";
 import { requireCredentials, resolveConnection } from "../target-options.js";
 
 /** Flags of `clawbridge skill install`. */
@@ -126,7 +127,7 @@ async function loadSkillPackage(bin: LocatedBin): Promise<SkillPackage> {
       hint: "a package manager shim hides the real file; pass --bin <path of the real remote-gateway file> (…/@clawbridge/skill/dist/bin/remote-gateway)",
     });
   }
-  const loaded = (await import(pathToFileURL(join(dir, "dist", "index.js")).href)) as Partial<SkillPackage>;
+  const loaded = (await importAtRuntime(pathToFileURL(join(dir, "dist", "index.js")).href)) as Partial<SkillPackage>;
   const functions = ["skillSourceDir", "installSkillFolder", "buildAllowlistEntry", "verbsInUse"] as const;
   if (loaded.SKILL_PACKAGE_API !== SKILL_PACKAGE_API || functions.some((name) => typeof loaded[name] !== "function")) {
     throw usageError(

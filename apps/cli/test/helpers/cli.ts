@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /** The built, bundled bin — tests run what users run. */
-export const CLI_BIN = resolve(import.meta.dirname, "../../dist/clawbridge.mjs");
+export const CLI_BIN = resolve(import.meta.dirname, "../../dist/bin/clawbridge");
 
 /** Fails fast with a clear message when the bin has not been built. */
 export function assertBuilt(): void {

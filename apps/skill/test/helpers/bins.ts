@@ -9,7 +9,7 @@ export const SKILL_BIN = resolve(import.meta.dirname, "../../dist/bin/remote-gat
 /** Its folder: put it on PATH to make `remote-gateway` resolvable (as an npm global install does). */
 export const SKILL_BIN_DIR = dirname(SKILL_BIN);
 /** The built `clawbridge` CLI (for `skill install` / `skill doctor`). */
-export const CLI_BIN = resolve(import.meta.dirname, "../../../cli/dist/clawbridge.mjs");
+export const CLI_BIN = resolve(import.meta.dirname, "../../../cli/dist/bin/clawbridge");
 
 /** Fails fast when a bin has not been built. */
 export function assertBuilt(): void {
