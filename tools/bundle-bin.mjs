@@ -41,14 +41,9 @@ export async function bundleBin(build, { root, entry, name }) {
     // `import("node:…")` becomes require(): the program runs inside vm.Script, where a
     // dynamic import() would need Node's experimental importModuleDynamically loader.
     supported: { "dynamic-import": false },
-    charset: "ascii",
     plugins: [lazyBuiltins(LAZY_BUILTINS)],
   });
-  const program = await readFile(programPath);
-  // The launcher reads the program as latin1, which equals UTF-8 only for ASCII.
-  const nonAscii = program.findIndex((byte) => byte > 0x7f);
-  if (nonAscii >= 0) throw new Error(`${programPath}: non-ASCII byte at offset ${nonAscii}; keep esbuild's charset: "ascii"`);
-  const buildId = createHash("sha256").update(program).digest("hex").slice(0, 16);
+  const buildId = createHash("sha256").update(await readFile(programPath)).digest("hex").slice(0, 16);
   await mkdir(binDir, { recursive: true });
   await writeFile(join(binDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
   await build({

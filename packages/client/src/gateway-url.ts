@@ -1,21 +1,36 @@
 import { BlockList, isIP } from "node:net";
 import { GatewayUrlError, InsecureTransportError } from "./errors.js";
 
-/** Networks where plaintext `ws://` is tolerated: loopback, RFC1918, link-local, CGNAT, ULA. */
-const PRIVATE_NETWORKS = new BlockList();
-PRIVATE_NETWORKS.addSubnet("127.0.0.0", 8, "ipv4");
-PRIVATE_NETWORKS.addSubnet("10.0.0.0", 8, "ipv4");
-PRIVATE_NETWORKS.addSubnet("172.16.0.0", 12, "ipv4");
-PRIVATE_NETWORKS.addSubnet("192.168.0.0", 16, "ipv4");
-PRIVATE_NETWORKS.addSubnet("169.254.0.0", 16, "ipv4");
-PRIVATE_NETWORKS.addSubnet("100.64.0.0", 10, "ipv4");
-PRIVATE_NETWORKS.addAddress("::1", "ipv6");
-PRIVATE_NETWORKS.addSubnet("fc00::", 7, "ipv6");
-PRIVATE_NETWORKS.addSubnet("fe80::", 10, "ipv6");
+/**
+ * Networks where plaintext `ws://` is tolerated: loopback, RFC1918, link-local, CGNAT, ULA.
+ * Built on first use: a `BlockList` loads two Node internals, and a call to a loopback
+ * gateway (the common case in tests, demos and local use) never needs it.
+ */
+let privateNetworks: BlockList | undefined;
+function privateNetworkList(): BlockList {
+  if (privateNetworks === undefined) {
+    privateNetworks = new BlockList();
+    privateNetworks.addSubnet("127.0.0.0", 8, "ipv4");
+    privateNetworks.addSubnet("10.0.0.0", 8, "ipv4");
+    privateNetworks.addSubnet("172.16.0.0", 12, "ipv4");
+    privateNetworks.addSubnet("192.168.0.0", 16, "ipv4");
+    privateNetworks.addSubnet("169.254.0.0", 16, "ipv4");
+    privateNetworks.addSubnet("100.64.0.0", 10, "ipv4");
+    privateNetworks.addAddress("::1", "ipv6");
+    privateNetworks.addSubnet("fc00::", 7, "ipv6");
+    privateNetworks.addSubnet("fe80::", 10, "ipv6");
+  }
+  return privateNetworks;
+}
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
+let ipv6Loopback: BlockList | undefined;
+function ipv6LoopbackList(): BlockList {
+  if (ipv6Loopback === undefined) {
+    ipv6Loopback = new BlockList();
+    ipv6Loopback.addAddress("::1", "ipv6");
+  }
+  return ipv6Loopback;
+}
 
 /** Host suffixes treated as private names (mDNS, Tailscale MagicDNS, which is WireGuard-encrypted). */
 const PRIVATE_NAME_SUFFIXES = [".local", ".ts.net"];
@@ -39,9 +54,14 @@ function inList(list: BlockList, host: string): boolean {
   return list.check(address, family === 4 ? "ipv4" : "ipv6");
 }
 
-/** True for `localhost`, 127.0.0.0/8 and `::1`. */
+/** True for `localhost`, 127.0.0.0/8 and `::1` (in any of its spellings). */
 export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || inList(LOOPBACK, host);
+  if (host === "localhost") return true;
+  const address = unmapIpv4(host);
+  const family = isIP(address);
+  // A valid dotted quad in 127.0.0.0/8 starts with "127.": no list needed.
+  if (family === 4) return address.startsWith("127.");
+  return family === 6 && ipv6LoopbackList().check(address, "ipv6");
 }
 
 /**
@@ -50,7 +70,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function isPrivateHost(host: string): boolean {
   if (isLoopbackHost(host)) return true;
-  if (inList(PRIVATE_NETWORKS, host)) return true;
+  if (inList(privateNetworkList(), host)) return true;
   return isIP(host) === 0 && PRIVATE_NAME_SUFFIXES.some((suffix) => host.endsWith(suffix));
 }
 

@@ -4,6 +4,7 @@ import {
   GatewayClient,
   GatewayUrlError,
   InsecureTransportError,
+  isLoopbackHost,
   isPrivateHost,
   parseGatewayUrl,
 } from "../src/index.js";
@@ -61,6 +62,17 @@ describe("plaintext ws:// guard", () => {
   it("classifies hosts", () => {
     expect(isPrivateHost("10.0.0.1")).toBe(true);
     expect(isPrivateHost("11.0.0.1")).toBe(false);
+    for (const host of ["localhost", "127.0.0.1", "127.255.255.254", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+      expect(isPrivateHost(host), host).toBe(true);
+    }
+    for (const host of ["128.0.0.1", "10.0.0.1", "::2", "127.example.com", "localhost.example.com", "1270.0.0.1"]) {
+      expect(isLoopbackHost(host), host).toBe(false);
+    }
+    for (const host of ["192.168.1.2", "172.16.0.9", "169.254.1.1", "100.64.0.1", "fd00::1", "fe80::1", "gw2.local", "gw2.tail1.ts.net"]) {
+      expect(isPrivateHost(host), host).toBe(true);
+    }
+    for (const host of ["172.32.0.1", "100.128.0.1", "2001:db8::1", "gw2.example.com"]) expect(isPrivateHost(host), host).toBe(false);
   });
 
   it("refuses other schemes and credentials embedded in the URL (without echoing them)", () => {
