@@ -1,7 +1,6 @@
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runCli, runningCli, singleJson, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway } from "./helpers/gateway.js";
+import { describe, expect, it } from "vitest";
+import { runCli, runningCli, singleJson } from "./helpers/cli.js";
+import { GW_TOKEN, useMockGatewayFixture } from "./helpers/gateway.js";
 
 /**
  * The one place tests put a secret on argv: to check that doing so still works where
@@ -9,24 +8,11 @@ import { GW_TOKEN, startGateway } from "./helpers/gateway.js";
  * secret would be stored, and is never echoed.
  */
 describe("secrets on argv", () => {
-  let gateway: MockGateway;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir);
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
-  });
+  // No GW2_TOKEN in the environment: here the secret reaches the CLI on argv only.
+  const fx = useMockGatewayFixture({ env: {} });
 
   it("work with a one-line warning (gateway call, mock-gateway), are refused by remote add, and are never echoed", async () => {
-    const call = await runCli(["gateway", "call", "health", "--url", gateway.url, "--token", GW_TOKEN, "--json"], { env });
+    const call = await runCli(["gateway", "call", "health", "--url", fx.gateway.url, "--token", GW_TOKEN, "--json"], { env: fx.env });
     expect(call.code).toBe(0);
     expect(singleJson(call.stdout)).toMatchObject({ ok: true });
     const lines = call.stderr.trim().split("\n");
@@ -34,14 +20,14 @@ describe("secrets on argv", () => {
     expect(lines[0]).toMatch(/^warning: --token on the command line/);
     for (const safer of ["--token-env", "--token-file", "--token -", "--remote"]) expect(lines[0]).toContain(safer);
 
-    const add = await runCli(["remote", "add", "leaky", "--url", gateway.url, "--token", GW_TOKEN], { env });
+    const add = await runCli(["remote", "add", "leaky", "--url", fx.gateway.url, "--token", GW_TOKEN], { env: fx.env });
     expect(add.code).toBe(2);
     expect(add.stderr).toContain("remote profiles never hold secrets");
 
-    const mock = runningCli(["mock-gateway", "--token", GW_TOKEN], { env });
+    const mock = runningCli(["mock-gateway", "--token", GW_TOKEN], { env: fx.env });
     const url = await mock.waitForLine((line) => line.startsWith("ws://"));
     await mock.waitForStderr("warning: --token on the command line");
-    const viaMock = await runCli(["gateway", "call", "health", "--url", url, "--token-env", "T", "--json"], { env: { ...env, T: GW_TOKEN } });
+    const viaMock = await runCli(["gateway", "call", "health", "--url", url, "--token-env", "T", "--json"], { env: { ...fx.env, T: GW_TOKEN } });
     expect(viaMock.code).toBe(0);
     mock.child.kill("SIGTERM");
     const stopped = await mock.exited;

@@ -1,22 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runCli, tempDir } from "./helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { cleanEnv, runCli, useConfigDir } from "./helpers/cli.js";
 
 // The bin runs the bundled program with a V8 code cache (tools/compile-cache-launcher.mjs).
 // What a user can rely on: the cache is private, reused, self-healing, optional, and never
 // changes what the CLI does.
 const ARGS = ["gateway", "describe", "health", "--json"];
 
-let home: Awaited<ReturnType<typeof tempDir>>;
-
-beforeAll(async () => {
-  assertBuilt();
-  home = await tempDir("clawbridge-cache-");
-});
-afterAll(async () => {
-  await home.cleanup();
-});
+const home = useConfigDir({ prefix: "clawbridge-cache-" });
 
 function cacheFiles(dir: string): string[] {
   try {

@@ -1,7 +1,6 @@
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runCli, singleJson, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway } from "./helpers/gateway.js";
+import { describe, expect, it } from "vitest";
+import { cleanEnv, runCli, singleJson } from "./helpers/cli.js";
+import { useMockGatewayFixture } from "./helpers/gateway.js";
 
 interface MethodRow {
   method: string;
@@ -12,24 +11,10 @@ interface MethodRow {
 }
 
 describe("gateway methods and gateway describe", () => {
-  let gateway: MockGateway;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir, { GW2_TOKEN: GW_TOKEN });
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
-  });
+  const fx = useMockGatewayFixture();
 
   it("methods lists hello-ok.features.methods with the scope each needs", async () => {
-    const json = await runCli(["gateway", "methods", "--url", gateway.url, "--token-env", "GW2_TOKEN", "--json"], { env });
+    const json = await runCli(["gateway", "methods", ...fx.target(), "--json"], { env: fx.env });
     expect(json.code).toBe(0);
     const rows = singleJson(json.stdout) as MethodRow[];
     const byName = new Map(rows.map((row) => [row.method, row]));
@@ -39,7 +24,7 @@ describe("gateway methods and gateway describe", () => {
     expect(byName.get("device.pair.approve")).toMatchObject({ scope: "operator.pairing" });
     expect(rows.map((row) => row.method)).toEqual([...rows.map((row) => row.method)].sort());
 
-    const human = await runCli(["gateway", "methods", "--url", gateway.url, "--token-env", "GW2_TOKEN"], { env });
+    const human = await runCli(["gateway", "methods", ...fx.target()], { env: fx.env });
     expect(human.code).toBe(0);
     const lines = human.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^Gateway methods: \d+ on ws:\/\/127\.0\.0\.1:\d+ \(OpenClaw 2026\.9\.6\)$/);
@@ -48,7 +33,7 @@ describe("gateway methods and gateway describe", () => {
   });
 
   it("describe works offline: scope and params/result JSON Schema of a typed method", async () => {
-    const result = await runCli(["gateway", "describe", "node.describe", "--json"], { env: cleanEnv(dir) });
+    const result = await runCli(["gateway", "describe", "node.describe", "--json"], { env: cleanEnv(fx.dir) });
     expect(result.code).toBe(0);
     const description = singleJson(result.stdout) as Record<string, unknown>;
     expect(description).toMatchObject({
@@ -64,13 +49,13 @@ describe("gateway methods and gateway describe", () => {
   });
 
   it("describe evaluates params-dependent scopes and reports untyped and unknown methods", async () => {
-    const admin = await runCli(["gateway", "describe", "node.invoke", "--params", '{"command":"fs.listDir"}', "--json"], { env });
+    const admin = await runCli(["gateway", "describe", "node.invoke", "--params", '{"command":"fs.listDir"}', "--json"], { env: fx.env });
     expect(singleJson(admin.stdout)).toMatchObject({ scope: "dynamic", requiredScopes: ["operator.admin"], requestedScopes: ["operator.admin"] });
-    const untyped = await runCli(["gateway", "describe", "cron.add"], { env });
+    const untyped = await runCli(["gateway", "describe", "cron.add"], { env: fx.env });
     expect(untyped.code).toBe(0);
     expect(untyped.stdout).toContain("Scope: operator.admin");
     expect(untyped.stdout).toContain("No typed params schema");
-    const unknown = await runCli(["gateway", "describe", "plugin.thing", "--json"], { env });
+    const unknown = await runCli(["gateway", "describe", "plugin.thing", "--json"], { env: fx.env });
     expect(unknown.code).toBe(0);
     expect(singleJson(unknown.stdout)).toMatchObject({ known: false, scope: "unclassified", requiredScopes: ["operator.admin"], typed: false, params: null });
   });

@@ -1,10 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { assertBuilt, cleanEnv, runCli, singleJson, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway, unusedPort } from "./helpers/gateway.js";
+import { runCli, singleJson } from "./helpers/cli.js";
+import { unusedPort, useMockGatewayFixture } from "./helpers/gateway.js";
 
 interface Envelope {
   ok: false;
@@ -13,41 +12,26 @@ interface Envelope {
 }
 
 describe("exit codes 0-6 and the --json envelope", () => {
-  let gateway: MockGateway;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
+  const fx = useMockGatewayFixture();
   const call = (args: string[], extraEnv: Record<string, string> = {}) =>
-    runCli(["gateway", "call", ...args], { env: { ...env, ...extraEnv } });
-  const target = () => ["--url", gateway.url, "--token-env", "GW2_TOKEN"];
-
-  beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir, { GW2_TOKEN: GW_TOKEN });
-    gateway = await startGateway();
-  });
-  afterAll(async () => {
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
-  });
+    runCli(["gateway", "call", ...args], { env: { ...fx.env, ...extraEnv } });
 
   it("0: success prints the payload (one JSON document with --json)", async () => {
-    const result = await call(["health", ...target(), "--json"]);
+    const result = await call(["health", ...fx.target(), "--json"]);
     expect(result.code).toBe(0);
     expect(singleJson(result.stdout)).toMatchObject({ ok: true });
     expect(result.stderr).toBe("");
   });
 
   it("1: the gateway answered an error -> gateway_request_error with code, retryable, retryAfterMs", async () => {
-    gateway.faults.set("status", { error: { code: "UNAVAILABLE", message: "gateway busy", retryable: true, retryAfterMs: 750 }, times: 2 });
-    const json = await call(["status", ...target(), "--json"]);
+    fx.gateway.faults.set("status", { error: { code: "UNAVAILABLE", message: "gateway busy", retryable: true, retryAfterMs: 750 }, times: 2 });
+    const json = await call(["status", ...fx.target(), "--json"]);
     expect(json.code).toBe(1);
     expect(singleJson(json.stdout)).toEqual({
       ok: false,
       error: { type: "gateway_request_error", code: "UNAVAILABLE", message: "gateway busy", retryable: true, retryAfterMs: 750 },
     });
-    const human = await call(["status", ...target()]);
+    const human = await call(["status", ...fx.target()]);
     expect(human.code).toBe(1);
     expect(human.stdout).toBe("");
     const lines = human.stderr.trim().split("\n");
@@ -56,7 +40,7 @@ describe("exit codes 0-6 and the --json envelope", () => {
   });
 
   it("1: an unknown method is the gateway's INVALID_REQUEST", async () => {
-    const result = await call(["nope.x", ...target(), "--json"]);
+    const result = await call(["nope.x", ...fx.target(), "--json"]);
     expect(result.code).toBe(1);
     expect((singleJson(result.stdout) as Envelope).error).toMatchObject({ type: "gateway_request_error", code: "INVALID_REQUEST", message: "unknown method: nope.x", retryable: false });
   });
@@ -78,12 +62,12 @@ describe("exit codes 0-6 and the --json envelope", () => {
   });
 
   it("2: missing credentials fail before connecting (gateway_credentials_required)", async () => {
-    const json = await call(["health", "--url", gateway.url, "--json"]);
+    const json = await call(["health", "--url", fx.gateway.url, "--json"]);
     expect(json.code).toBe(2);
     const envelope = singleJson(json.stdout) as Envelope;
     expect(envelope.error.type).toBe("gateway_credentials_required");
     expect(envelope.error.message).toContain("gateway health requires credentials before opening a websocket");
-    const human = await call(["health", "--token-env", "UNSET_VARIABLE", "--url", gateway.url]);
+    const human = await call(["health", "--token-env", "UNSET_VARIABLE", "--url", fx.gateway.url]);
     expect(human.code).toBe(2);
     expect(human.stderr).toContain("environment variable UNSET_VARIABLE is not set or empty");
   });
@@ -127,26 +111,26 @@ describe("exit codes 0-6 and the --json envelope", () => {
   });
 
   it("4: a wrong token is a connect rejection (phase connect, details.code)", async () => {
-    const json = await call(["health", "--url", gateway.url, "--token-env", "WRONG", "--json"], { WRONG: "not-the-token" });
+    const json = await call(["health", "--url", fx.gateway.url, "--token-env", "WRONG", "--json"], { WRONG: "not-the-token" });
     expect(json.code).toBe(4);
     const envelope = singleJson(json.stdout) as Envelope;
     expect(envelope.error).toMatchObject({ type: "gateway_request_error", code: "INVALID_REQUEST", phase: "connect", retryable: false, details: { code: "AUTH_TOKEN_MISMATCH" } });
     expect(json.stdout).not.toContain("not-the-token");
-    const human = await call(["health", "--url", gateway.url, "--token-env", "WRONG"], { WRONG: "not-the-token" });
+    const human = await call(["health", "--url", fx.gateway.url, "--token-env", "WRONG"], { WRONG: "not-the-token" });
     expect(human.code).toBe(4);
     expect(human.stderr).toMatch(/^Gateway call failed: gateway rejected connect: unauthorized/);
     expect(human.stderr).toContain("hint: ");
   });
 
   it("5: a request the gateway never answers times out, saying it was sent", async () => {
-    gateway.faults.set("last-heartbeat", { drop: true, times: 2 });
+    fx.gateway.faults.set("last-heartbeat", { drop: true, times: 2 });
     // A budget no loopback connect exhausts, so the request is always sent first.
-    const json = await call(["last-heartbeat", ...target(), "--timeout", "4000", "--json"]);
+    const json = await call(["last-heartbeat", ...fx.target(), "--timeout", "4000", "--json"]);
     expect(json.code).toBe(5);
     const envelope = singleJson(json.stdout) as Envelope;
     expect(envelope.error).toMatchObject({ type: "gateway_transport_error", kind: "timeout", code: "TIMEOUT", requestSent: true, timeoutMs: 4000 });
     expect(envelope.error.message).toContain("request was sent");
-    const human = await call(["last-heartbeat", ...target(), "--timeout", "4000"]);
+    const human = await call(["last-heartbeat", ...fx.target(), "--timeout", "4000"]);
     expect(human.code).toBe(5);
     expect(human.stderr).toContain("request was sent; the outcome is unknown");
   });
@@ -166,11 +150,11 @@ describe("exit codes 0-6 and the --json envelope", () => {
   });
 
   it("6: a relay policy denial (details.code RELAY_POLICY_DENIED) -> relay_policy_denied", async () => {
-    gateway.faults.set("system-presence", {
+    fx.gateway.faults.set("system-presence", {
       error: { code: "FORBIDDEN", message: "method system-presence is not allowed for client wn1", details: { code: "RELAY_POLICY_DENIED", rule: "methods" } },
       times: 2,
     });
-    const json = await call(["system-presence", ...target(), "--json"]);
+    const json = await call(["system-presence", ...fx.target(), "--json"]);
     expect(json.code).toBe(6);
     expect(singleJson(json.stdout)).toEqual({
       ok: false,
@@ -182,7 +166,7 @@ describe("exit codes 0-6 and the --json envelope", () => {
         retryable: false,
       },
     });
-    const human = await call(["system-presence", ...target()]);
+    const human = await call(["system-presence", ...fx.target()]);
     expect(human.code).toBe(6);
     expect(human.stderr.trim()).toBe("Gateway call failed: denied by relay policy: method system-presence is not allowed for client wn1");
   });

@@ -1,35 +1,20 @@
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runCli, singleJson, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway } from "./helpers/gateway.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, singleJson } from "./helpers/cli.js";
+import { useMockGatewayFixture } from "./helpers/gateway.js";
 
 describe("--expect-final on a two-phase method", () => {
-  let gateway: MockGateway;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
+  const fx = useMockGatewayFixture();
   const call = (extra: string[]) =>
-    runCli(
-      ["gateway", "call", "agent", "--url", gateway.url, "--token-env", "GW2_TOKEN", "--params", '{"message":"status report","idempotencyKey":"run-1"}', "--json", ...extra],
-      { env },
-    );
+    runCli(["gateway", "call", "agent", ...fx.target(), "--params", '{"message":"status report","idempotencyKey":"run-1"}', "--json", ...extra], { env: fx.env });
 
-  beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir, { GW2_TOKEN: GW_TOKEN });
-    gateway = await startGateway();
+  beforeAll(() => {
     // OpenClaw's `agent`: an `accepted` answer at once, the final one on the same id later.
-    gateway.server.router.register("agent", async ({ frame, accept }) => {
+    fx.gateway.server.router.register("agent", async ({ frame, accept }) => {
       const runId = (frame.params as { idempotencyKey: string }).idempotencyKey;
       accept({ runId, acceptedAt: Date.now() });
       await new Promise((resolve) => setTimeout(resolve, 300));
       return { runId, status: "ok", summary: "completed", result: { text: "all good" } };
     });
-  });
-  afterAll(async () => {
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
   });
 
   it("without --expect-final the accepted acknowledgement is the result", async () => {

@@ -1,31 +1,11 @@
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runCli, singleJson, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway } from "./helpers/gateway.js";
-import { startRecordingProxy } from "./helpers/recording-proxy.js";
-import type { RecordingProxy } from "./helpers/recording-proxy.js";
+import { describe, expect, it } from "vitest";
+import { runCli, singleJson } from "./helpers/cli.js";
+import { useMockGatewayFixture } from "./helpers/gateway.js";
 
 describe("--params validation of typed methods, before any connection", () => {
-  let gateway: MockGateway;
-  let proxy: RecordingProxy;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
+  const fx = useMockGatewayFixture({ proxy: true });
   const call = (method: string, params: string, json = true) =>
-    runCli(["gateway", "call", method, "--url", proxy.url, "--token-env", "GW2_TOKEN", "--params", params, ...(json ? ["--json"] : [])], { env });
-
-  beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir, { GW2_TOKEN: GW_TOKEN });
-    gateway = await startGateway();
-    proxy = await startRecordingProxy(gateway.url);
-  });
-  afterAll(async () => {
-    await proxy.stop();
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
-  });
+    runCli(["gateway", "call", method, ...fx.target(fx.proxy.url), "--params", params, ...(json ? ["--json"] : [])], { env: fx.env });
 
   it("names a missing required field and opens no connection", async () => {
     const result = await call("node.describe", "{}");
@@ -39,7 +19,7 @@ describe("--params validation of typed methods, before any connection", () => {
         details: { method: "node.describe", issues: [{ path: "/nodeId", message: expect.any(String) as unknown }] },
       },
     });
-    expect(proxy.tcpConnections()).toBe(0);
+    expect(fx.proxy.tcpConnections()).toBe(0);
   });
 
   it("names a wrongly typed field and an unexpected one", async () => {
@@ -52,7 +32,7 @@ describe("--params validation of typed methods, before any connection", () => {
     expect((singleJson(extra.stdout) as { error: { message: string } }).error.message).toBe(
       "invalid node.list params: at root: unexpected property 'bogus'",
     );
-    expect(proxy.tcpConnections()).toBe(0);
+    expect(fx.proxy.tcpConnections()).toBe(0);
   });
 
   it("valid params go through; methods without a schema are not checked locally", async () => {
@@ -62,6 +42,6 @@ describe("--params validation of typed methods, before any connection", () => {
     const untyped = await call("cron.list", '{"anything":true}');
     // Not in the mock: the gateway, not the CLI, answers.
     expect(untyped.code).toBe(1);
-    expect(proxy.tcpConnections()).toBe(2);
+    expect(fx.proxy.tcpConnections()).toBe(2);
   });
 });

@@ -1,44 +1,32 @@
 import { stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runCli, singleJson, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway, unusedPort } from "./helpers/gateway.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, singleJson } from "./helpers/cli.js";
+import { GW_TOKEN, unusedPort, useMockGatewayFixture } from "./helpers/gateway.js";
 
 describe("remote add | list | show | remove | test", () => {
-  let gateway: MockGateway;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
+  const fx = useMockGatewayFixture();
   let tokenFile: string;
-  const remote = (args: string[]) => runCli(["remote", ...args], { env });
+  const remote = (args: string[]) => runCli(["remote", ...args], { env: fx.env });
 
   beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir, { GW2_TOKEN: GW_TOKEN });
-    gateway = await startGateway();
-    tokenFile = join(dir, "gw3.token");
+    tokenFile = join(fx.dir, "gw3.token");
     await writeFile(tokenFile, GW_TOKEN, { mode: 0o600 });
-  });
-  afterAll(async () => {
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
   });
 
   it("adds profiles with env, file and command secret sources (remotes.json is 0600)", async () => {
-    const a = await remote(["add", "gw2", "--url", gateway.url, "--token-env", "GW2_TOKEN", "--description", "cluster 2", "--scopes", "operator.read,operator.write"]);
+    const a = await remote(["add", "gw2", "--url", fx.gateway.url, "--token-env", "GW2_TOKEN", "--description", "cluster 2", "--scopes", "operator.read,operator.write"]);
     expect(a.code).toBe(0);
     expect(a.stdout).toContain("Added remote gw2");
-    expect((await remote(["add", "gw3", "--url", gateway.url, "--token-file", tokenFile])).code).toBe(0);
+    expect((await remote(["add", "gw3", "--url", fx.gateway.url, "--token-file", tokenFile])).code).toBe(0);
     const c = await remote(["add", "vault", "--url", "wss://gw4.example:18789", "--token-command", "op read op://vault/gw4/token", "--json"]);
     expect(c.code).toBe(0);
     expect(singleJson(c.stdout)).toMatchObject({ id: "vault", token: "command:op" });
-    expect((await stat(join(dir, "remotes.json"))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(fx.dir, "remotes.json"))).mode & 0o777).toBe(0o600);
   });
 
   it("refuses a duplicate id (a literal --token is refused too: see argv-secrets.test.ts)", async () => {
-    const duplicate = await remote(["add", "gw2", "--url", gateway.url, "--json"]);
+    const duplicate = await remote(["add", "gw2", "--url", fx.gateway.url, "--json"]);
     expect(duplicate.code).toBe(2);
     expect(singleJson(duplicate.stdout)).toMatchObject({ error: { type: "usage_error", code: "REMOTE_EXISTS" } });
   });
@@ -55,7 +43,7 @@ describe("remote add | list | show | remove | test", () => {
     const json = await remote(["list", "--json"]);
     expect((singleJson(json.stdout) as unknown[]).length).toBe(3);
     const show = await remote(["show", "gw2", "--json"]);
-    expect(singleJson(show.stdout)).toMatchObject({ id: "gw2", url: gateway.url, token: "env:GW2_TOKEN", scopes: ["operator.read", "operator.write"], description: "cluster 2" });
+    expect(singleJson(show.stdout)).toMatchObject({ id: "gw2", url: fx.gateway.url, token: "env:GW2_TOKEN", scopes: ["operator.read", "operator.write"], description: "cluster 2" });
     const human = await remote(["show", "gw3"]);
     expect(human.stdout).toMatch(/token:\s+file:/);
     for (const output of [list.stdout, list.stderr, json.stdout, show.stdout, human.stdout]) {

@@ -1,7 +1,6 @@
-import type { MockGateway } from "@clawbridge/mock-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, runningCli, singleJson, runCli, tempDir } from "./helpers/cli.js";
-import { GW_TOKEN, startGateway, unusedPort } from "./helpers/gateway.js";
+import { describe, expect, it } from "vitest";
+import { runningCli, singleJson, runCli } from "./helpers/cli.js";
+import { startGateway, unusedPort, useMockGatewayFixture } from "./helpers/gateway.js";
 
 interface EventLine {
   event: string;
@@ -14,24 +13,10 @@ function parseLines(lines: readonly string[]): EventLine[] {
 }
 
 describe("gateway watch", () => {
-  let gateway: MockGateway;
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let env: NodeJS.ProcessEnv;
-
-  beforeAll(async () => {
-    assertBuilt();
-    ({ dir, cleanup } = await tempDir());
-    env = cleanEnv(dir, { GW2_TOKEN: GW_TOKEN });
-    gateway = await startGateway({ tickIntervalMs: 1_000 });
-  });
-  afterAll(async () => {
-    await gateway.stop({ graceMs: 100 });
-    await cleanup();
-  });
+  const fx = useMockGatewayFixture({ gateway: { tickIntervalMs: 1_000 } });
 
   it("prints events as NDJSON with increasing seq until SIGINT, then exits 0", async () => {
-    const cli = runningCli(["gateway", "watch", "--url", gateway.url, "--token-env", "GW2_TOKEN"], { env });
+    const cli = runningCli(["gateway", "watch", ...fx.target()], { env: fx.env });
     await cli.waitForLine((line) => line.includes('"event":"tick"') && parseLines([line])[0]?.seq !== undefined);
     // Wait for a few more ticks (counting, not timing).
     await cli.waitForLine(() => parseLines(cli.lines).filter((event) => event.event === "tick").length >= 3);
@@ -51,7 +36,7 @@ describe("gateway watch", () => {
   });
 
   it("--events filters by name", async () => {
-    const cli = runningCli(["gateway", "watch", "--url", gateway.url, "--token-env", "GW2_TOKEN", "--events", "tick"], { env });
+    const cli = runningCli(["gateway", "watch", ...fx.target(), "--events", "tick"], { env: fx.env });
     await cli.waitForLine(() => parseLines(cli.lines).length >= 2);
     cli.child.kill("SIGTERM");
     const result = await cli.exited;
@@ -61,7 +46,7 @@ describe("gateway watch", () => {
 
   it("exits with the close reason when the gateway goes away (exit 3; --json envelope on one line)", async () => {
     const doomed = await startGateway({ tickIntervalMs: 1_000 });
-    const cli = runningCli(["gateway", "watch", "--url", doomed.url, "--token-env", "GW2_TOKEN", "--json"], { env });
+    const cli = runningCli(["gateway", "watch", "--url", doomed.url, "--token-env", "GW2_TOKEN", "--json"], { env: fx.env });
     await cli.waitForLine((line) => line.includes('"event":"tick"'));
     await doomed.stop({ graceMs: 100, reason: "maintenance" });
     const result = await cli.exited;
@@ -74,7 +59,7 @@ describe("gateway watch", () => {
 
   it("a failed connect prints one envelope and the connect exit code", async () => {
     const port = await unusedPort();
-    const result = await runCli(["gateway", "watch", "--url", `ws://127.0.0.1:${port}`, "--token-env", "GW2_TOKEN", "--json"], { env });
+    const result = await runCli(["gateway", "watch", "--url", `ws://127.0.0.1:${port}`, "--token-env", "GW2_TOKEN", "--json"], { env: fx.env });
     expect(result.code).toBe(3);
     expect(singleJson(result.stdout)).toMatchObject({ ok: false, error: { kind: "connect", code: "ECONNREFUSED" } });
   });

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 /** The built, bundled bin — tests run what users run. */
 export const CLI_BIN = resolve(import.meta.dirname, "../../dist/bin/clawbridge");
@@ -44,6 +45,65 @@ export async function tempDir(prefix = "clawbridge-cli-"): Promise<{ dir: string
  */
 export function cleanEnv(configDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: configDir, CLAWBRIDGE_CONFIG_DIR: configDir, ...extra };
+}
+
+/** Reads a fixture value set by a `beforeAll`; throws a clear error when read too early. */
+export function fixtureValue<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is set in beforeAll: read it inside a test or hook`);
+  return value;
+}
+
+/** Options of {@link useConfigDir}. */
+export interface ConfigDirOptions {
+  /** Prefix of the temp dir's name. Default `clawbridge-cli-`. */
+  readonly prefix?: string | undefined;
+  /** Variables {@link cleanEnv} adds to `env`. Default: none. */
+  readonly env?: Record<string, string> | undefined;
+}
+
+/** A private config dir (also HOME) and the clean environment pointing at it. */
+export interface ConfigDirFixture {
+  readonly dir: string;
+  /** `cleanEnv(dir, options.env)`. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The set-up and tear-down behind {@link useConfigDir}, for fixtures that build on it. */
+export function configDirLifecycle(options: ConfigDirOptions = {}): {
+  readonly fixture: ConfigDirFixture;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+} {
+  let state: { dir: string; env: NodeJS.ProcessEnv; cleanup: () => Promise<void> } | undefined;
+  return {
+    fixture: {
+      get dir() {
+        return fixtureValue(state, "the config dir").dir;
+      },
+      get env() {
+        return fixtureValue(state, "the config dir's env").env;
+      },
+    },
+    async start() {
+      assertBuilt();
+      const { dir, cleanup } = await tempDir(options.prefix);
+      state = { dir, env: cleanEnv(dir, options.env), cleanup };
+    },
+    async stop() {
+      await state?.cleanup();
+    },
+  };
+}
+
+/**
+ * Checks that the bin is built and gives the enclosing `describe` (or file) a private config
+ * dir with its clean environment, removed after the last test. Read `dir`/`env` inside tests.
+ */
+export function useConfigDir(options: ConfigDirOptions = {}): ConfigDirFixture {
+  const lifecycle = configDirLifecycle(options);
+  beforeAll(() => lifecycle.start());
+  afterAll(() => lifecycle.stop());
+  return lifecycle.fixture;
 }
 
 /** Spawns the bin with the current Node (never a shell: argv goes through as given). */
