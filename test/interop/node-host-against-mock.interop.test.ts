@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRealGateway } from "./harness/gateway.ts";
 import type { RealGateway } from "./harness/gateway.ts";
-import { callGateway } from "./harness/gateway-rpc.ts";
+import { callGateway, callSystemRun } from "./harness/gateway-rpc.ts";
 import type { GatewayCallResult } from "./harness/gateway-rpc.ts";
 import { startMockTarget } from "./harness/mock-target.ts";
 import type { MockTarget } from "./harness/mock-target.ts";
@@ -49,19 +49,7 @@ afterAll(async () => {
 
 /** `node.invoke system.run` with the params an agent turn would send. */
 function systemRun(gateway: RealGateway, node: RealNodeHost, argv: string[]): Promise<GatewayCallResult> {
-  return callGateway(gateway.url, {
-    auth: gateway.auth,
-    scopes: ["operator.write"],
-    method: "node.invoke",
-    params: {
-      nodeId: node.nodeId,
-      command: "system.run",
-      params: { command: argv, timeoutMs: 20_000, agentId: "main", suppressNotifyOnExit: true },
-      timeoutMs: 30_000,
-      idempotencyKey: randomUUID(),
-    },
-    timeoutMs: 40_000,
-  });
+  return callSystemRun(gateway, node.nodeId, argv, 20_000);
 }
 
 async function nodeEntry(gateway: RealGateway, node: RealNodeHost): Promise<Record<string, unknown>> {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRealGateway } from "./harness/gateway.ts";
 import type { RealGateway } from "./harness/gateway.ts";
-import { callGateway } from "./harness/gateway-rpc.ts";
+import { callGateway, callSystemRun } from "./harness/gateway-rpc.ts";
 import { approveNodeHost, listPendingNodes, setNodeExecApprovals, startRealNodeHost } from "./harness/node-host.ts";
 import type { RealNodeHost } from "./harness/node-host.ts";
 import { runOpenClaw } from "./harness/openclaw-cli.ts";
@@ -24,20 +24,8 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-function systemRun(argv: string[]): Promise<Awaited<ReturnType<typeof callGateway>>> {
-  return callGateway(gateway.url, {
-    auth: gateway.auth,
-    scopes: ["operator.write"],
-    method: "node.invoke",
-    params: {
-      nodeId: node.nodeId,
-      command: "system.run",
-      params: { command: argv, timeoutMs: 20_000, agentId: "main", suppressNotifyOnExit: true },
-      timeoutMs: 30_000,
-      idempotencyKey: randomUUID(),
-    },
-    timeoutMs: 40_000,
-  });
+function systemRun(argv: string[]): ReturnType<typeof callSystemRun> {
+  return callSystemRun(gateway, node.nodeId, argv, 20_000);
 }
 
 /** Pids of live processes whose command line contains `needle` (read from /proc). */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRealGateway } from "./harness/gateway.ts";
 import type { RealGateway } from "./harness/gateway.ts";
 import { buildConnectParams } from "./harness/frame-script.ts";
-import { callGateway } from "./harness/gateway-rpc.ts";
+import { callGateway, systemRunInvokeParams } from "./harness/gateway-rpc.ts";
 import { ensureOpenClaw, REPO_ROOT } from "./harness/install.ts";
 import { setNodeExecApprovals, startRealNodeHost } from "./harness/node-host.ts";
 import type { RealNodeHost } from "./harness/node-host.ts";
@@ -85,17 +85,7 @@ interface SystemRunPayload {
 
 /** `node.invoke system.run` on WN1 with the params the real gateway needs (skills-approvals-relay §7). */
 async function runOnWn1(argv: readonly string[]): Promise<{ payload: SystemRunPayload; ms: number }> {
-  const result = await operator.call(
-    "node.invoke",
-    {
-      nodeId: wn1.nodeId,
-      command: "system.run",
-      params: { command: [...argv], timeoutMs: 60_000, agentId: "main", suppressNotifyOnExit: true },
-      timeoutMs: 75_000,
-      idempotencyKey: randomUUID(),
-    },
-    80_000,
-  );
+  const result = await operator.call("node.invoke", systemRunInvokeParams(wn1.nodeId, argv, 60_000), 80_000);
   if (!result.ok) throw new Error(`node.invoke failed: ${JSON.stringify(result.error)}`);
   return { payload: (result.payload as { payload: SystemRunPayload }).payload, ms: result.ms };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MockGateway, MockNode } from "@clawbridge/mock-gateway";
 import { startRealGateway } from "./harness/gateway.ts";
 import type { RealGateway } from "./harness/gateway.ts";
-import { callGateway } from "./harness/gateway-rpc.ts";
+import { callSystemRun } from "./harness/gateway-rpc.ts";
 import { ensureOpenClaw, REPO_ROOT } from "./harness/install.ts";
 import { createOpenClawPaths, isolatedEnv } from "./harness/isolated-env.ts";
 import type { OpenClawPaths } from "./harness/isolated-env.ts";
@@ -126,20 +126,8 @@ describe("a real node host (WN1) runs remote-gateway under exactly the entry `sk
   let configDir: string;
   let entry: InstallOutput["allowlistEntry"];
 
-  function systemRun(argv: readonly string[]): ReturnType<typeof callGateway> {
-    return callGateway(gw1.url, {
-      auth: gw1.auth,
-      scopes: ["operator.write"],
-      method: "node.invoke",
-      params: {
-        nodeId: wn1.nodeId,
-        command: "system.run",
-        params: { command: [...argv], timeoutMs: 60_000, agentId: "main", suppressNotifyOnExit: true },
-        timeoutMs: 75_000,
-        idempotencyKey: randomUUID(),
-      },
-      timeoutMs: 90_000,
-    });
+  function systemRun(argv: readonly string[]): ReturnType<typeof callSystemRun> {
+    return callSystemRun(gw1, wn1.nodeId, argv, 60_000);
   }
 
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { buildConnectParams } from "./frame-script.ts";
 import { isObject, RawWsClient } from "./raw-client.ts";
 
@@ -65,4 +66,35 @@ export async function callGateway(url: string, options: GatewayCallOptions): Pro
   } finally {
     await client.close();
   }
+}
+
+/**
+ * `node.invoke` params for `system.run` as the real gateway needs them from an agent turn
+ * (`agentId`, `suppressNotifyOnExit`; skills-approvals-relay §7). The invoke waits 15 s
+ * longer than the command may run.
+ */
+export function systemRunInvokeParams(nodeId: string, argv: readonly string[], runTimeoutMs: number): Record<string, unknown> {
+  return {
+    nodeId,
+    command: "system.run",
+    params: { command: [...argv], timeoutMs: runTimeoutMs, agentId: "main", suppressNotifyOnExit: true },
+    timeoutMs: runTimeoutMs + 15_000,
+    idempotencyKey: randomUUID(),
+  };
+}
+
+/** One `node.invoke system.run` on `nodeId` through `gateway`, as an operator with `operator.write`. */
+export function callSystemRun(
+  gateway: { readonly url: string; readonly auth: GatewayAuth },
+  nodeId: string,
+  argv: readonly string[],
+  runTimeoutMs: number,
+): Promise<GatewayCallResult> {
+  return callGateway(gateway.url, {
+    auth: gateway.auth,
+    scopes: ["operator.write"],
+    method: "node.invoke",
+    params: systemRunInvokeParams(nodeId, argv, runTimeoutMs),
+    timeoutMs: runTimeoutMs + 30_000,
+  });
 }

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RealGateway } from "./gateway.ts";
 import { ensureOpenClaw } from "./install.ts";
-import { killProcessTree } from "./managed-process.ts";
+import { runProcess } from "./run-process.ts";
 
 /** Result of one OpenClaw CLI run. */
 export interface OpenClawRunResult {
@@ -54,37 +53,15 @@ export async function runOpenClaw(args: readonly string[], options: RunOpenClawO
   const env = { ...baseEnv, ...options.extraEnv };
   const timeDir = options.measureRss === true && existsSync("/usr/bin/time") ? mkdtempSync(join(tmpdir(), "clawbridge-time-")) : undefined;
   const timeFile = timeDir !== undefined ? join(timeDir, "rss") : undefined;
-  const command = timeFile !== undefined ? "/usr/bin/time" : node24;
-  const argv = timeFile !== undefined ? ["-f", "%M", "-o", timeFile, node24, openclawBin, ...args] : [openclawBin, ...args];
-
-  // Own process group, so a timeout (or a helper the CLI forks) can be killed as a whole.
-  const started = Date.now();
-  const child = spawn(command, argv, { env, cwd: options.cwd, detached: true, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  child.stdin.on("error", () => undefined);
-  child.stdin.end(options.stdin ?? "");
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    // The CLI re-executes itself in a new process group, so kill the whole tree, not just our group.
-    if (child.pid !== undefined) killProcessTree(child.pid);
-  }, options.timeoutMs ?? 60_000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (exitCode) => resolve(exitCode));
+  const [command, argv] =
+    timeFile !== undefined ? ["/usr/bin/time", ["-f", "%M", "-o", timeFile, node24, openclawBin, ...args]] : [node24, [openclawBin, ...args]];
+  // runProcess kills the whole tree on timeout: the CLI re-executes itself in a new process group.
+  const { code, stdout, stderr, durationMs, timedOut } = await runProcess(command, argv, {
+    env,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
-  clearTimeout(timer);
-  const durationMs = Date.now() - started;
-  if (child.pid !== undefined) {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // group already gone (the normal case)
-    }
-  }
   let peakRssKb: number | undefined;
   if (timeFile !== undefined && timeDir !== undefined) {
     const text = existsSync(timeFile) ? readFileSync(timeFile, "utf8") : "";
