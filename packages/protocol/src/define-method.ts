@@ -15,13 +15,37 @@ export interface MethodDefinition<
   readonly result: Result;
 }
 
-/** Declares a {@link MethodDefinition}. */
+/** A schema, or a function that builds it on first use. */
+export type SchemaOrFactory<T extends z.ZodType> = T | (() => T);
+
+/**
+ * Declares a {@link MethodDefinition}. `params` and `result` may be factories: the
+ * catalogue then builds a method's schemas when something first reads them, so a process
+ * that calls one method (the CLI on WN1, once per `system.run`) never constructs the
+ * others' (zod schema construction is most of a short run's start-up).
+ */
 export function defineMethod<Name extends string, Params extends z.ZodType, Result extends z.ZodType>(
   method: Name,
-  params: Params,
-  result: Result,
+  params: SchemaOrFactory<Params>,
+  result: SchemaOrFactory<Result>,
 ): MethodDefinition<Name, Params, Result> {
-  return { method, params, result };
+  const paramsOf = memoized(params);
+  const resultOf = memoized(result);
+  return {
+    method,
+    get params() {
+      return paramsOf();
+    },
+    get result() {
+      return resultOf();
+    },
+  };
+}
+
+function memoized<T extends z.ZodType>(value: SchemaOrFactory<T>): () => T {
+  if (typeof value !== "function") return () => value;
+  let built: T | undefined;
+  return () => (built ??= value());
 }
 
 /** Input type of a method's params (what a caller passes). */

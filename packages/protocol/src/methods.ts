@@ -49,29 +49,41 @@ export const SystemRunResult = z.looseObject({
 });
 export type SystemRunResult = z.infer<typeof SystemRunResult>;
 
-/** Typed constants for the methods this toolkit uses. */
+/** Typed constants for the methods this toolkit uses (schemas built on first use, see {@link defineMethod}). */
 export const Methods = {
-  Health: defineMethod("health", z.looseObject({ probe: z.boolean().optional() }), HealthSnapshot),
+  Health: defineMethod(
+    "health",
+    () => z.looseObject({ probe: z.boolean().optional() }),
+    HealthSnapshot,
+  ),
   Status: defineMethod(
     "status",
-    z.looseObject({ includeChannelSummary: z.boolean().optional(), includeCliProjection: z.boolean().optional() }),
-    z.looseObject({}),
+    () => z.looseObject({ includeChannelSummary: z.boolean().optional(), includeCliProjection: z.boolean().optional() }),
+    () => z.looseObject({}),
   ),
-  SystemPresence: defineMethod("system-presence", z.looseObject({}), z.array(PresenceEntry)),
-  LastHeartbeat: defineMethod("last-heartbeat", z.looseObject({}), z.unknown()),
+  SystemPresence: defineMethod(
+    "system-presence",
+    () => z.looseObject({}),
+    () => z.array(PresenceEntry),
+  ),
+  LastHeartbeat: defineMethod(
+    "last-heartbeat",
+    () => z.looseObject({}),
+    () => z.unknown(),
+  ),
   NodeList: defineMethod(
     "node.list",
-    z.strictObject({}),
-    z.looseObject({ ts: z.int(), activeNodeId: z.string().optional(), nodes: z.array(NodeEntry) }),
+    () => z.strictObject({}),
+    () => z.looseObject({ ts: z.int(), activeNodeId: z.string().optional(), nodes: z.array(NodeEntry) }),
   ),
   NodeDescribe: defineMethod(
     "node.describe",
-    z.strictObject({ nodeId: nonEmpty }),
-    NodeEntry.extend({ ts: z.int(), active: z.literal(true).optional() }),
+    () => z.strictObject({ nodeId: nonEmpty }),
+    () => NodeEntry.extend({ ts: z.int(), active: z.literal(true).optional() }),
   ),
   NodeInvoke: defineMethod(
     "node.invoke",
-    z.strictObject({
+    () => z.strictObject({
       nodeId: nonEmpty,
       command: nonEmpty,
       params: z.unknown().optional(),
@@ -87,7 +99,7 @@ export const Methods = {
   ),
   NodeInvokeResultReport: defineMethod(
     "node.invoke.result",
-    z.strictObject({
+    () => z.strictObject({
       id: nonEmpty,
       nodeId: nonEmpty,
       ok: z.boolean(),
@@ -95,16 +107,16 @@ export const Methods = {
       payloadJSON: z.string().nullable().optional(),
       error: z.strictObject({ code: nonEmpty.optional(), message: nonEmpty.optional() }).optional(),
     }),
-    z.unknown(),
+    () => z.unknown(),
   ),
   LogsTail: defineMethod(
     "logs.tail",
-    z.strictObject({
+    () => z.strictObject({
       cursor: z.int().min(0).optional(),
       limit: z.int().min(1).max(5000).optional(),
       maxBytes: z.int().min(1).max(1_000_000).optional(),
     }),
-    z.strictObject({
+    () => z.strictObject({
       file: nonEmpty,
       cursor: z.int().min(0),
       size: z.int().min(0),
@@ -114,10 +126,26 @@ export const Methods = {
       skippedBytes: z.int().min(0).optional(),
     }),
   ),
-  NodePairList: defineMethod("node.pair.list", z.strictObject({}), z.looseObject({})),
-  NodePairApprove: defineMethod("node.pair.approve", z.strictObject({ requestId: nonEmpty }), z.looseObject({})),
-  DevicePairList: defineMethod("device.pair.list", z.strictObject({}), z.looseObject({})),
-  DevicePairApprove: defineMethod("device.pair.approve", z.strictObject({ requestId: nonEmpty }), z.looseObject({})),
+  NodePairList: defineMethod(
+    "node.pair.list",
+    () => z.strictObject({}),
+    () => z.looseObject({}),
+  ),
+  NodePairApprove: defineMethod(
+    "node.pair.approve",
+    () => z.strictObject({ requestId: nonEmpty }),
+    () => z.looseObject({}),
+  ),
+  DevicePairList: defineMethod(
+    "device.pair.list",
+    () => z.strictObject({}),
+    () => z.looseObject({}),
+  ),
+  DevicePairApprove: defineMethod(
+    "device.pair.approve",
+    () => z.strictObject({ requestId: nonEmpty }),
+    () => z.looseObject({}),
+  ),
 } as const;
 
 /** Methods with a typed schema, keyed by wire name. */

@@ -26,18 +26,24 @@ import { OFFICIAL_PARAMS, payloadChecksFor } from "./helpers/payload-checks.js";
 // Step 1 (src/methods.ts): a `defineMethod` constant with params and result schemas.
 // Params are closed when the contract closes them (it does for AgentIdentityParams);
 // results stay open so a newer gateway's extra fields never break a client.
+// Schemas as factories: built when `.params`/`.result` is first read.
+let built = 0;
 const AgentIdentityGet = defineMethod(
   "agent.identity.get",
-  z.strictObject({
-    agentId: z.string().min(1).optional(),
-    sessionKey: z.string().optional(),
-  }),
-  z.looseObject({
-    agentId: z.string().min(1),
-    name: z.string().min(1).optional(),
-    avatar: z.string().min(1).optional(),
-    emoji: z.string().min(1).optional(),
-  }),
+  () => {
+    built += 1;
+    return z.strictObject({
+      agentId: z.string().min(1).optional(),
+      sessionKey: z.string().optional(),
+    });
+  },
+  () =>
+    z.looseObject({
+      agentId: z.string().min(1),
+      name: z.string().min(1).optional(),
+      avatar: z.string().min(1).optional(),
+      emoji: z.string().min(1).optional(),
+    }),
 );
 
 // Step 4 (src/events.ts): an event name in `GatewayEvents` and a payload schema.
@@ -52,7 +58,10 @@ const NodeInvokeInputPayload = z.strictObject({
 
 describe("contributor guide: adding a method", () => {
   it("step 1: defineMethod gives a typed constant that validates params and results", () => {
+    expect(built).toBe(0); // nothing read yet: the params factory has not run
     expect(AgentIdentityGet.method).toBe("agent.identity.get");
+    expect(AgentIdentityGet.params).toBe(AgentIdentityGet.params); // built once, then the same schema
+    expect(built).toBe(1);
     expect(AgentIdentityGet.params.safeParse({ agentId: "main" }).success).toBe(true);
     expect(AgentIdentityGet.params.safeParse({}).success).toBe(true);
     expect(AgentIdentityGet.params.safeParse({ agentId: "" }).success).toBe(false);
