@@ -67,6 +67,9 @@ export async function bundleBin(build, { root, entry, name }) {
  * child_process at load (only for executable subcommands, which we do not have), and
  * child_process pulls in dgram, net internals and more, ~18 modules in all. Each is
  * replaced by a stand-in that requires the real module on first property access.
+ * Only CommonJS `require()` stays lazy: esbuild copies an ES module's named imports out of
+ * a CommonJS module at import (`__toESM`), which touches every property, so our own ESM
+ * sources `import()` such a built-in where they use it (packages/client secret-source.ts).
  */
 const LAZY_BUILTINS = ["child_process"];
 
