@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { link, open, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { lazySchema } from "@clawbridge/protocol";
 import * as z from "zod";
 import {
   generateDeviceIdentity,
@@ -22,19 +23,22 @@ export interface StoredDeviceToken {
   readonly issuedAtMs: number | undefined;
 }
 
-const TokenEntry = z.object({
-  token: z.string().min(1),
-  scopes: z.array(z.string()),
-  issuedAtMs: z.int().min(0).optional(),
-  savedAtMs: z.int().min(0),
-});
-
-const TokenFile = z.object({
-  version: z.literal(1),
-  /** The identity these tokens belong to; tokens of another identity are ignored. */
-  deviceId: z.string(),
-  tokens: z.record(z.string(), TokenEntry),
-});
+const TokenFile = lazySchema(() =>
+  z.object({
+    version: z.literal(1),
+    /** The identity these tokens belong to; tokens of another identity are ignored. */
+    deviceId: z.string(),
+    tokens: z.record(
+      z.string(),
+      z.object({
+        token: z.string().min(1),
+        scopes: z.array(z.string()),
+        issuedAtMs: z.int().min(0).optional(),
+        savedAtMs: z.int().min(0),
+      }),
+    ),
+  }),
+);
 type TokenFile = z.infer<typeof TokenFile>;
 
 const SLOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

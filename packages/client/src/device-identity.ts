@@ -3,6 +3,7 @@ import type { KeyObject } from "node:crypto";
 import {
   buildDeviceAuthPayloadV2,
   buildDeviceAuthPayloadV3,
+  lazySchema,
   signatureTokenOf,
 } from "@clawbridge/protocol";
 import type { ConnectAuth, DeviceProof } from "@clawbridge/protocol";
@@ -53,14 +54,16 @@ export function generateDeviceIdentity(now: number = Date.now()): DeviceIdentity
 }
 
 /** On-disk form of an identity (`identity.json`, mode 0600). */
-const StoredIdentity = z.object({
-  version: z.literal(1),
-  deviceId: z.string().regex(/^[0-9a-f]{64}$/),
-  publicKey: z.string().min(1),
-  /** PKCS#8 PEM. */
-  privateKeyPem: z.string().min(1),
-  createdAtMs: z.int().min(0),
-});
+const StoredIdentity = lazySchema(() =>
+  z.object({
+    version: z.literal(1),
+    deviceId: z.string().regex(/^[0-9a-f]{64}$/),
+    publicKey: z.string().min(1),
+    /** PKCS#8 PEM. */
+    privateKeyPem: z.string().min(1),
+    createdAtMs: z.int().min(0),
+  }),
+);
 
 /** JSON text for the identity file. Contains the private key: write it only with mode 0600. */
 export function serializeDeviceIdentity(identity: DeviceIdentity): string {

@@ -1,3 +1,4 @@
+import { lazySchema } from "@clawbridge/protocol";
 import * as z from "zod";
 import { parseGatewayUrl } from "./gateway-url.js";
 import { normalizeTlsFingerprint } from "./tls-pinning.js";
@@ -5,87 +6,95 @@ import { RemoteSkillPolicy } from "./remote-skill-policy.js";
 import type { SecretSource } from "./secret-source.js";
 
 /** A remote id: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric (it names a store slot). */
-export const RemoteId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "remote id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit");
+export const RemoteId = lazySchema(() =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "remote id must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit"),
+);
 
-const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
-const Path = z.string().min(1);
+const envName = () => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
+const path = () => z.string().min(1);
 /** A secret command: a string (split without a shell) or an argv array. */
-const Command = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const command = () => z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /**
  * Where the profile's secrets come from. At most one token source and one password
  * source; secrets themselves are never stored in `remotes.json`.
  */
-export const RemoteAuth = z
-  .strictObject({
-    /** Read the token from this environment variable. */
-    tokenEnv: EnvName.optional(),
-    /** Read the token from this file (mode 0600; relative paths are relative to the config dir). */
-    tokenFile: Path.optional(),
-    /** Run this command (no shell) and use its trimmed stdout as the token, e.g. `op read op://vault/gw2/token`. */
-    tokenCommand: Command.optional(),
-    passwordEnv: EnvName.optional(),
-    passwordFile: Path.optional(),
-    passwordCommand: Command.optional(),
-    /** Timeout of a secret command (ms). Default 10000. */
-    commandTimeoutMs: z.int().min(1).max(300_000).optional(),
-  })
-  .superRefine((auth, ctx) => {
-    const tokens = [auth.tokenEnv, auth.tokenFile, auth.tokenCommand].filter((v) => v !== undefined).length;
-    const passwords = [auth.passwordEnv, auth.passwordFile, auth.passwordCommand].filter((v) => v !== undefined).length;
-    if (tokens > 1) ctx.addIssue({ code: "custom", message: "at most one of tokenEnv, tokenFile, tokenCommand" });
-    if (passwords > 1) ctx.addIssue({ code: "custom", message: "at most one of passwordEnv, passwordFile, passwordCommand" });
-  });
+export const RemoteAuth = lazySchema(() =>
+  z
+    .strictObject({
+      /** Read the token from this environment variable. */
+      tokenEnv: envName().optional(),
+      /** Read the token from this file (mode 0600; relative paths are relative to the config dir). */
+      tokenFile: path().optional(),
+      /** Run this command (no shell) and use its trimmed stdout as the token, e.g. `op read op://vault/gw2/token`. */
+      tokenCommand: command().optional(),
+      passwordEnv: envName().optional(),
+      passwordFile: path().optional(),
+      passwordCommand: command().optional(),
+      /** Timeout of a secret command (ms). Default 10000. */
+      commandTimeoutMs: z.int().min(1).max(300_000).optional(),
+    })
+    .superRefine((auth, ctx) => {
+      const tokens = [auth.tokenEnv, auth.tokenFile, auth.tokenCommand].filter((v) => v !== undefined).length;
+      const passwords = [auth.passwordEnv, auth.passwordFile, auth.passwordCommand].filter((v) => v !== undefined).length;
+      if (tokens > 1) ctx.addIssue({ code: "custom", message: "at most one of tokenEnv, tokenFile, tokenCommand" });
+      if (passwords > 1) ctx.addIssue({ code: "custom", message: "at most one of passwordEnv, passwordFile, passwordCommand" });
+    }),
+);
 export type RemoteAuth = z.infer<typeof RemoteAuth>;
 
 /** One remote gateway. Closed: unknown keys (e.g. an inline `token`) are rejected. */
-export const RemoteProfile = z
-  .strictObject({
-    /** `ws://` or `wss://` URL of the gateway (no credentials in it). */
-    url: z.string().min(1),
-    /** Free text shown by `list`/`show`. */
-    description: z.string().max(200).optional(),
-    /** Secret sources. Absent: connect with the stored device token only. */
-    auth: RemoteAuth.optional(),
-    /** SHA-256 pin of the gateway's certificate (64 hex or 32 colon pairs, optional `sha256:`); requires `wss://`. */
-    tlsFingerprint: z.string().optional(),
-    /** PEM file of a custom CA for `wss://` (relative to the config dir). */
-    caFile: Path.optional(),
-    /** Scope ceiling: the most this remote may ever be asked for (e.g. `["operator.read","operator.write"]`). */
-    scopes: z.array(z.string().startsWith("operator.")).optional(),
-    /** Allow plaintext `ws://` to a public host. Default false. */
-    allowInsecurePlaintext: z.boolean().optional(),
-    /** Device identity use (`auto`, `always`, `never`); see `GatewayClientOptions.device`. Default `auto`. */
-    device: z.enum(["auto", "always", "never"]).optional(),
-    /** Default call timeout for this remote (ms). */
-    timeoutMs: z.int().min(1).max(3_600_000).optional(),
-    /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
-    skill: RemoteSkillPolicy.optional(),
-  })
-  .superRefine((profile, ctx) => {
-    try {
-      const url = parseGatewayUrl(profile.url);
-      if (profile.tlsFingerprint !== undefined && url.protocol !== "wss:") {
-        ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: "gateway tls fingerprint requires wss:// gateway url" });
-      }
-    } catch (error) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: (error as Error).message });
-    }
-    if (profile.tlsFingerprint !== undefined) {
+export const RemoteProfile = lazySchema(() =>
+  z
+    .strictObject({
+      /** `ws://` or `wss://` URL of the gateway (no credentials in it). */
+      url: z.string().min(1),
+      /** Free text shown by `list`/`show`. */
+      description: z.string().max(200).optional(),
+      /** Secret sources. Absent: connect with the stored device token only. */
+      auth: RemoteAuth.optional(),
+      /** SHA-256 pin of the gateway's certificate (64 hex or 32 colon pairs, optional `sha256:`); requires `wss://`. */
+      tlsFingerprint: z.string().optional(),
+      /** PEM file of a custom CA for `wss://` (relative to the config dir). */
+      caFile: path().optional(),
+      /** Scope ceiling: the most this remote may ever be asked for (e.g. `["operator.read","operator.write"]`). */
+      scopes: z.array(z.string().startsWith("operator.")).optional(),
+      /** Allow plaintext `ws://` to a public host. Default false. */
+      allowInsecurePlaintext: z.boolean().optional(),
+      /** Device identity use (`auto`, `always`, `never`); see `GatewayClientOptions.device`. Default `auto`. */
+      device: z.enum(["auto", "always", "never"]).optional(),
+      /** Default call timeout for this remote (ms). */
+      timeoutMs: z.int().min(1).max(3_600_000).optional(),
+      /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
+      skill: RemoteSkillPolicy.optional(),
+    })
+    .superRefine((profile, ctx) => {
       try {
-        normalizeTlsFingerprint(profile.tlsFingerprint);
+        const url = parseGatewayUrl(profile.url);
+        if (profile.tlsFingerprint !== undefined && url.protocol !== "wss:") {
+          ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: "gateway tls fingerprint requires wss:// gateway url" });
+        }
       } catch (error) {
-        ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: (error as Error).message });
+        ctx.addIssue({ code: "custom", path: ["url"], message: (error as Error).message });
       }
-    }
-  });
+      if (profile.tlsFingerprint !== undefined) {
+        try {
+          normalizeTlsFingerprint(profile.tlsFingerprint);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: (error as Error).message });
+        }
+      }
+    }),
+);
 export type RemoteProfile = z.infer<typeof RemoteProfile>;
 
 /** `remotes.json`: `{ "version": 1, "remotes": { "<id>": RemoteProfile } }`. */
-export const RemotesFile = z.strictObject({
-  version: z.literal(1).default(1),
-  remotes: z.record(RemoteId, RemoteProfile).default({}),
-});
+export const RemotesFile = lazySchema(() =>
+  z.strictObject({
+    version: z.literal(1).default(1),
+    remotes: z.record(RemoteId, RemoteProfile).default({}),
+  }),
+);
 export type RemotesFile = z.infer<typeof RemotesFile>;
 
 /** The token source of a profile, if any. */

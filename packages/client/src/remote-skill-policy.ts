@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { lazySchema } from "@clawbridge/protocol";
 
 /**
  * A node command name as `node.invoke` takes it (`canvas.snapshot`, `camera.list`,
@@ -21,16 +22,18 @@ export const NodeCommandName = z
  * It lives in the profile (not a separate policy file) so one 0600, validated file
  * holds where a remote is, how to authenticate and what an agent may do there.
  */
-export const RemoteSkillPolicy = z.strictObject({
-  /** Node commands the skill may invoke on this remote's nodes. Default `[]`. */
-  allowInvoke: z
-    .array(NodeCommandName)
-    .max(256)
-    .refine((names) => new Set(names).size === names.length, "allowInvoke has duplicates")
-    .optional(),
-  /** Allow the skill's raw `call <method>` verb (still within `scopes`). Default false. */
-  allowCall: z.boolean().optional(),
-});
+export const RemoteSkillPolicy = lazySchema(() =>
+  z.strictObject({
+    /** Node commands the skill may invoke on this remote's nodes. Default `[]`. */
+    allowInvoke: z
+      .array(NodeCommandName)
+      .max(256)
+      .refine((names) => new Set(names).size === names.length, "allowInvoke has duplicates")
+      .optional(),
+    /** Allow the skill's raw `call <method>` verb (still within `scopes`). Default false. */
+    allowCall: z.boolean().optional(),
+  }),
+);
 export type RemoteSkillPolicy = z.infer<typeof RemoteSkillPolicy>;
 
 /** A skill policy with its defaults applied. */

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { lazySchema } from "./lazy-schema.js";
 
 /** Event names with a fixed meaning in the handshake and lifecycle. */
 export const GatewayEvents = {
@@ -16,33 +17,39 @@ export const GatewayEvents = {
 } as const;
 
 /** `connect.challenge` payload, sent by the server first, without `seq`. */
-export const ConnectChallengePayload = z.looseObject({
-  nonce: z.string().min(1),
-  /** Server `Date.now()` in ms. */
-  ts: z.int().min(0),
-  capabilities: z.array(z.string()).optional(),
-});
+export const ConnectChallengePayload = lazySchema(() =>
+  z.looseObject({
+    nonce: z.string().min(1),
+    /** Server `Date.now()` in ms. */
+    ts: z.int().min(0),
+    capabilities: z.array(z.string()).optional(),
+  }),
+);
 export type ConnectChallengePayload = z.infer<typeof ConnectChallengePayload>;
 
 /** `tick` payload, every `policy.tickIntervalMs`. Closed. */
-export const TickPayload = z.strictObject({ ts: z.int().min(0) });
+export const TickPayload = lazySchema(() => z.strictObject({ ts: z.int().min(0) }));
 export type TickPayload = z.infer<typeof TickPayload>;
 
 /** `shutdown` payload, broadcast before the gateway closes sockets with 1012. Closed. */
-export const ShutdownPayload = z.strictObject({
-  reason: z.string().min(1),
-  restartExpectedMs: z.int().min(0).optional(),
-});
+export const ShutdownPayload = lazySchema(() =>
+  z.strictObject({
+    reason: z.string().min(1),
+    restartExpectedMs: z.int().min(0).optional(),
+  }),
+);
 export type ShutdownPayload = z.infer<typeof ShutdownPayload>;
 
 /** Gateway → node `node.invoke.request` payload (sent without `seq`). */
-export const NodeInvokeRequestPayload = z.strictObject({
-  id: z.string().min(1),
-  nodeId: z.string().min(1),
-  command: z.string().min(1),
-  paramsJSON: z.string().nullable().optional(),
-  timeoutMs: z.int().min(0).optional(),
-  idempotencyKey: z.string().min(1).optional(),
-  sessionKey: z.string().min(1).optional(),
-});
+export const NodeInvokeRequestPayload = lazySchema(() =>
+  z.strictObject({
+    id: z.string().min(1),
+    nodeId: z.string().min(1),
+    command: z.string().min(1),
+    paramsJSON: z.string().nullable().optional(),
+    timeoutMs: z.int().min(0).optional(),
+    idempotencyKey: z.string().min(1).optional(),
+    sessionKey: z.string().min(1).optional(),
+  }),
+);
 export type NodeInvokeRequestPayload = z.infer<typeof NodeInvokeRequestPayload>;

@@ -10,6 +10,7 @@ export {
 export type { GatewayClientId, GatewayClientMode, Role } from "./client-info.js";
 export { ClientInfo, ConnectAuth, ConnectParams, DeviceProof, WorkerRunsClaim } from "./connect.js";
 export { defineMethod } from "./define-method.js";
+export { lazySchema } from "./lazy-schema.js";
 export type { MethodDefinition, MethodParams, MethodResult } from "./define-method.js";
 export {
   buildDeviceAuthPayloadV2,

@@ -1,52 +1,59 @@
 import * as z from "zod";
 import { defineMethod } from "./define-method.js";
+import { lazySchema } from "./lazy-schema.js";
 import { HealthSnapshot, PresenceEntry } from "./hello-ok.js";
 
 const nonEmpty = z.string().min(1);
 
 /** A node as `node.list` / `node.describe` report it (§5.4). Open: many optional extras. */
-export const NodeEntry = z.looseObject({
-  /** The node's device id. */
-  nodeId: nonEmpty,
-  displayName: z.string().optional(),
-  platform: z.string().optional(),
-  version: z.string().optional(),
-  clientId: z.string().optional(),
-  clientMode: z.string().optional(),
-  deviceFamily: z.string().optional(),
-  remoteIp: z.string().optional(),
-  caps: z.array(z.string()),
-  /** Effective commands: declared, approved and allowlisted. */
-  commands: z.array(z.string()),
-  sessionHost: z.boolean().optional(),
-  approvalState: z.enum(["approved", "pending-approval", "pending-reapproval", "unapproved"]).optional(),
-  pendingRequestId: z.string().optional(),
-  connectedAtMs: z.int().optional(),
-  lastConnectedAtMs: z.int().optional(),
-  lastSeenAtMs: z.int().optional(),
-  approvedAtMs: z.int().optional(),
-  paired: z.boolean(),
-  connected: z.boolean(),
-});
+export const NodeEntry = lazySchema(() =>
+  z.looseObject({
+    /** The node's device id. */
+    nodeId: nonEmpty,
+    displayName: z.string().optional(),
+    platform: z.string().optional(),
+    version: z.string().optional(),
+    clientId: z.string().optional(),
+    clientMode: z.string().optional(),
+    deviceFamily: z.string().optional(),
+    remoteIp: z.string().optional(),
+    caps: z.array(z.string()),
+    /** Effective commands: declared, approved and allowlisted. */
+    commands: z.array(z.string()),
+    sessionHost: z.boolean().optional(),
+    approvalState: z.enum(["approved", "pending-approval", "pending-reapproval", "unapproved"]).optional(),
+    pendingRequestId: z.string().optional(),
+    connectedAtMs: z.int().optional(),
+    lastConnectedAtMs: z.int().optional(),
+    lastSeenAtMs: z.int().optional(),
+    approvedAtMs: z.int().optional(),
+    paired: z.boolean(),
+    connected: z.boolean(),
+  }),
+);
 export type NodeEntry = z.infer<typeof NodeEntry>;
 
 /** Result of `node.invoke` on success. */
-export const NodeInvokeResult = z.looseObject({
-  ok: z.boolean(),
-  nodeId: nonEmpty,
-  command: nonEmpty,
-  payload: z.unknown(),
-  payloadJSON: z.string().nullable().optional(),
-});
+export const NodeInvokeResult = lazySchema(() =>
+  z.looseObject({
+    ok: z.boolean(),
+    nodeId: nonEmpty,
+    command: nonEmpty,
+    payload: z.unknown(),
+    payloadJSON: z.string().nullable().optional(),
+  }),
+);
 export type NodeInvokeResult = z.infer<typeof NodeInvokeResult>;
 
 /** What a node's `system.run` returns in `node.invoke`'s `payload`. */
-export const SystemRunResult = z.looseObject({
-  exitCode: z.int().nullable(),
-  stdout: z.string(),
-  stderr: z.string(),
-  timedOut: z.boolean(),
-});
+export const SystemRunResult = lazySchema(() =>
+  z.looseObject({
+    exitCode: z.int().nullable(),
+    stdout: z.string(),
+    stderr: z.string(),
+    timedOut: z.boolean(),
+  }),
+);
 export type SystemRunResult = z.infer<typeof SystemRunResult>;
 
 /** Typed constants for the methods this toolkit uses (schemas built on first use, see {@link defineMethod}). */
@@ -79,7 +86,7 @@ export const Methods = {
   NodeDescribe: defineMethod(
     "node.describe",
     () => z.strictObject({ nodeId: nonEmpty }),
-    () => NodeEntry.extend({ ts: z.int(), active: z.literal(true).optional() }),
+    () => NodeEntry.unwrap().extend({ ts: z.int(), active: z.literal(true).optional() }),
   ),
   NodeInvoke: defineMethod(
     "node.invoke",
