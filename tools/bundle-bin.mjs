@@ -13,7 +13,7 @@
 // CPU per start less than `import { z }`, which binds every schema type and all locales).
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const LAUNCHER = fileURLToPath(new URL("compile-cache-launcher.cjs", import.meta.url));
@@ -21,15 +21,33 @@ const LAUNCHER = fileURLToPath(new URL("compile-cache-launcher.cjs", import.meta
 /**
  * @param {typeof import("esbuild").build} build - the caller's esbuild (a dev dependency of
  *   each app; the repository root has none)
- * @param {{ root: string, entry: string, name: string }} options
+ * @param {{ root: string, entry: string, name: string, separate?: string[] }} options
  *   root: the package folder; entry: the program's entry module, relative to root; name:
- *   the command (dist/bin/<name>, dist/bundle/<name>.cjs, cache file names).
+ *   the command (dist/bin/<name>, dist/bundle/<name>.cjs, cache file names); separate:
+ *   modules (relative to root) that the program only `import()`s for rarely run commands,
+ *   each bundled into its own dist/bundle/<name>.<basename>.cjs, which the program
+ *   requires when the command runs. Every run reads the whole program file (~14 µs per KB
+ *   on our 2-core CI machine), so code that `gateway call` never runs — the mock gateway
+ *   and the server under it, ~160 KB — stays out of it.
  */
-export async function bundleBin(build, { root, entry, name }) {
+export async function bundleBin(build, { root, entry, name, separate = [] }) {
   const binDir = join(root, "dist", "bin");
   const binPath = join(binDir, name);
-  const programPath = join(root, "dist", "bundle", `${name}.cjs`);
-  await mkdir(dirname(programPath), { recursive: true });
+  const bundleDir = join(root, "dist", "bundle");
+  const programPath = join(bundleDir, `${name}.cjs`);
+  await mkdir(bundleDir, { recursive: true });
+  const sideFiles = new Map(separate.map((module) => [resolve(root, module), `${name}.${basename(module).replace(/\.[cm]?ts$/, "")}.cjs`]));
+  for (const [module, file] of sideFiles) {
+    await build({
+      ...COMMON,
+      absWorkingDir: root,
+      entryPoints: [module],
+      outfile: join(bundleDir, file),
+      packages: "bundle",
+      format: "cjs",
+      plugins: [lazyBuiltins(LAZY_BUILTINS)],
+    });
+  }
   await build({
     ...COMMON,
     absWorkingDir: root,
@@ -41,7 +59,11 @@ export async function bundleBin(build, { root, entry, name }) {
     // `import("node:…")` becomes require(): the program runs inside vm.Script, where a
     // dynamic import() would need Node's experimental importModuleDynamically loader.
     supported: { "dynamic-import": false },
-    plugins: [lazyBuiltins(LAZY_BUILTINS)],
+    plugins: [lazyBuiltins(LAZY_BUILTINS), separateModules(sideFiles)],
+    // The CommonJS module wrapper is part of the file, so the launcher hands V8 the file's
+    // text as read: wrapping it at run time copied the whole source once more (~4 ms).
+    banner: { js: PROGRAM_WRAPPER_START },
+    footer: { js: PROGRAM_WRAPPER_END },
   });
   const buildId = createHash("sha256").update(await readFile(programPath)).digest("hex").slice(0, 16);
   await mkdir(binDir, { recursive: true });
@@ -60,6 +82,22 @@ export async function bundleBin(build, { root, entry, name }) {
     },
   });
   await chmod(binPath, 0o755);
+}
+
+/**
+ * esbuild plugin: an import of one of `sideFiles`' modules becomes `require("./<file>")`
+ * of its separately built bundle (the launcher's require resolves from the program's folder).
+ */
+function separateModules(sideFiles) {
+  return {
+    name: "separate-modules",
+    setup(builder) {
+      builder.onResolve({ filter: /^\./ }, (args) => {
+        const file = sideFiles.get(resolve(args.resolveDir, args.path).replace(/\.js$/, ".ts"));
+        return file === undefined ? undefined : { path: `./${file}`, external: true };
+      });
+    },
+  };
 }
 
 /**
@@ -99,12 +137,20 @@ function lazyBuiltins(names) {
   };
 }
 
+// Kept in sync with tools/compile-cache-launcher.cjs, which calls the function this makes.
+const PROGRAM_WRAPPER_START = "(function (exports, require, module, __filename, __dirname) {";
+const PROGRAM_WRAPPER_END = "})";
+
 const COMMON = {
   bundle: true,
   platform: "node",
   target: "node20.19",
   minifySyntax: true,
   minifyWhitespace: true,
+  // Short local names: a third less text to read and a smaller code cache to load
+  // (~9 ms less per run). No keepNames (its __name() calls cost more than they save):
+  // nothing here depends on a function's or class's own name (error classes set `name`).
+  minifyIdentifiers: true,
   legalComments: "none",
   sourcemap: false,
   logLevel: "warning",

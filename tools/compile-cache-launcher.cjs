@@ -23,6 +23,7 @@
 "use strict";
 const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const { homedir } = require("node:os");
+const { createRequire } = require("node:module");
 const { dirname, join } = require("node:path");
 const { Script } = require("node:vm");
 
@@ -38,11 +39,9 @@ if (cacheFile !== undefined) {
     // No cache yet (or unreadable): compile from source and write one at exit.
   }
 }
-// The CommonJS module wrapper, on the program's first line so its line numbers hold.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {"use strict";${source}\n})`, {
-  filename: programPath,
-  cachedData,
-});
+// The program file is one function expression, the CommonJS module wrapper
+// (tools/bundle-bin.mjs writes it so), which is called below as Node calls a module's.
+const script = new Script(source, { filename: programPath, cachedData });
 if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
   process.once("exit", () => writeCache(cacheFile, script));
 }
@@ -50,8 +49,8 @@ if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRej
 // ESM known only at run time through this one (apps/cli/src/runtime-import.ts).
 globalThis[Symbol.for("clawbridge.launcher.import")] = (specifier) => import(specifier);
 const programModule = { exports: {} };
-// The program requires only Node built-ins (everything else is bundled into it).
-script.runInThisContext()(programModule.exports, require, programModule, programPath, dirname(programPath));
+// The program requires Node built-ins and, for rare commands, its side bundles next to it.
+script.runInThisContext()(programModule.exports, createRequire(programPath), programModule, programPath, dirname(programPath));
 
 /** The cache file for this program, Node and command, or undefined when caching is off. */
 function cacheFileOf(env, argv) {

@@ -4,4 +4,10 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundleBin } from "../../../tools/bundle-bin.mjs";
 
-await bundleBin(build, { root: fileURLToPath(new URL("..", import.meta.url)), entry: "src/main.ts", name: "clawbridge" });
+await bundleBin(build, {
+  root: fileURLToPath(new URL("..", import.meta.url)),
+  entry: "src/main.ts",
+  name: "clawbridge",
+  // `clawbridge mock-gateway` carries the mock gateway and the server package.
+  separate: ["src/commands/mock-gateway.ts"],
+});
