@@ -13,6 +13,7 @@
 // CPU per start less than `import { z }`, which binds every schema type and all locales).
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -101,38 +102,50 @@ function separateModules(sideFiles) {
 }
 
 /**
- * Built-ins that bundled code loads at start but rarely uses: commander requires
- * child_process at load (only for executable subcommands, which we do not have), and
- * child_process pulls in dgram, net internals and more, ~18 modules in all. Each is
- * replaced by a stand-in that requires the real module on first property access.
- * Only CommonJS `require()` stays lazy: esbuild copies an ES module's named imports out of
- * a CommonJS module at import (`__toESM`), which touches every property, so our own ESM
- * sources `import()` such a built-in where they use it (packages/client secret-source.ts).
+ * Built-ins that bundled code loads at start but rarely uses, each ~2 ms or more of start-up
+ * that `gateway call` does not need: commander requires child_process at load (only for
+ * executable subcommands, which we do not have), and child_process pulls in dgram, net
+ * internals and more, ~18 modules in all; fs/promises serves profile, secret-file and
+ * device-state reads, which a call with `--url` and a token from the environment never makes.
  */
-const LAZY_BUILTINS = ["child_process"];
+const LAZY_BUILTINS = ["child_process", "fs/promises"];
 
-/** esbuild plugin: `require("node:<name>")` / `import … from "<name>"` of these built-ins load on first use. */
+/**
+ * esbuild plugin: `require("node:<name>")` / `import … from "<name>"` of these built-ins
+ * load the built-in on first use. Each becomes an ES module stand-in exporting, for every
+ * function of the real module (listed from this Node at build time), a proxy that loads the
+ * module when it is called, constructed or read from (so `util.promisify(execFile)` and
+ * `instanceof` see the real function). An ES module, because esbuild hands an ES importer
+ * of a CommonJS stand-in a copy of all its properties (`__toESM`), which would load it at
+ * once. Non-function exports (fs/promises' `constants`) are left out: importing one fails
+ * the build (take it from `node:fs`).
+ */
 function lazyBuiltins(names) {
   const filter = new RegExp(`^(node:)?(${names.join("|")})$`);
+  const builtin = createRequire(import.meta.url);
   return {
     name: "lazy-builtins",
     setup(builder) {
       builder.onResolve({ filter }, (args) =>
         args.namespace === "lazy-builtin" ? undefined : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
       );
-      builder.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
-        loader: "js",
-        contents: [
-          "let real;",
-          `const load = () => (real ??= require("node:${args.path}"));`,
-          "module.exports = new Proxy({}, {",
-          "  get: (_, key) => load()[key],",
-          "  has: (_, key) => key in load(),",
-          "  ownKeys: () => Reflect.ownKeys(load()),",
-          "  getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),",
-          "});",
-        ].join("\n"),
-      }));
+      builder.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+        const real = builtin(`node:${args.path}`);
+        const functions = Object.keys(real).filter((key) => typeof real[key] === "function" && /^[A-Za-z_$][\w$]*$/.test(key));
+        return {
+          loader: "js",
+          contents: [
+            "let real;",
+            `const load = () => (real ??= require("node:${args.path}"));`,
+            "const lazy = (key) => new Proxy(function () {}, {",
+            "  apply: (_, self, args) => Reflect.apply(load()[key], self, args),",
+            "  construct: (_, args) => Reflect.construct(load()[key], args),",
+            "  get: (_, property) => load()[key][property],",
+            "});",
+            ...functions.map((key) => `export const ${key} = /* @__PURE__ */ lazy(${JSON.stringify(key)});`),
+          ].join("\n"),
+        };
+      });
     },
   };
 }
