@@ -105,6 +105,13 @@ if (existsSync(paths.openclaw) && paths.node24 !== undefined) {
   console.error("bench: .cache/interop has no openclaw + Node 24 (run `pnpm test:interop` once); comparing with bare ws only");
 }
 
+/** Progress on stderr: one rewritten line on a terminal, a line every 5 rounds in a log. */
+function progress(done, total) {
+  if (flag("--json")) return;
+  if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${done}/${total}${done === total ? "\n" : ""}`);
+  else if (done % 5 === 0 || done === total) process.stderr.write(`bench: round ${done}/${total}\n`);
+}
+
 const times = new Map(scenarios.map((scenario) => [scenario.id, []]));
 try {
   for (let round = 0; round < WARMUP + N; round += 1) {
@@ -117,9 +124,8 @@ try {
       }
       if (round >= WARMUP) times.get(scenario.id).push(result.ms);
     }
-    if (!flag("--json")) process.stderr.write(`\rbench: round ${round + 1}/${WARMUP + N}`);
+    progress(round + 1, WARMUP + N);
   }
-  if (!flag("--json")) process.stderr.write("\n");
 
   // Peak RSS (KiB) per scenario: /usr/bin/time -f %M, else the in-process wrapper (Node scripts only).
   const rss = new Map();
