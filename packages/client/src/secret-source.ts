@@ -128,8 +128,9 @@ async function readSecretFile(path: string, cwd: string): Promise<string> {
 
 async function runSecretCommand(argv: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number }): Promise<string> {
   const [program, ...args] = argv as [string, ...string[]];
-  // Loaded on use: child_process (and the dgram/net it pulls in) would cost every CLI start
-  // a few ms, and most secrets come from a file or the environment.
+  // Loaded on use: child_process (and the dgram/net it pulls in) costs a process a few ms at
+  // start, and most secrets come from a file or the environment. (The bins' bundles defer it
+  // for every importer, tools/bundle-bin.mjs; this keeps it lazy for unbundled users too.)
   const { execFile } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     execFile(
