@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { once } from "./lazy-schema.js";
 
 /**
  * One typed method constant (vscode-jsonrpc style): the wire name plus zod schemas
@@ -43,9 +44,7 @@ export function defineMethod<Name extends string, Params extends z.ZodType, Resu
 }
 
 function memoized<T extends z.ZodType>(value: SchemaOrFactory<T>): () => T {
-  if (typeof value !== "function") return () => value;
-  let built: T | undefined;
-  return () => (built ??= value());
+  return typeof value === "function" ? once(value) : () => value;
 }
 
 /** Input type of a method's params (what a caller passes). */

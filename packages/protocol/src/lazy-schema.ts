@@ -12,6 +12,11 @@ import * as z from "zod";
  * (for `.extend()`, `.shape` and the like).
  */
 export function lazySchema<T extends z.ZodType>(build: () => T): z.ZodLazy<T> {
-  let built: T | undefined;
-  return z.lazy(() => (built ??= build()));
+  return z.lazy(once(build));
+}
+
+/** `build`, run on the first call only; later calls return what it built. */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
 }
