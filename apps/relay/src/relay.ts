@@ -395,13 +395,18 @@ export class Relay {
       handshakeTimeoutMs: this.#loaded.config.limits.handshakeTimeoutMs,
       tickIntervalMs,
       maxPayloadBytes: MAX_PAYLOAD_BYTES,
-      methods: (connection) => this.#admissions.get(connection.socket.nonce)?.view.methods ?? [],
-      events: (connection) => this.#admissions.get(connection.socket.nonce)?.view.events ?? [],
-      capabilities: (connection) => this.#admissions.get(connection.socket.nonce)?.view.capabilities,
+      methods: (connection) => this.#admittedView(connection)?.methods ?? [],
+      events: (connection) => this.#admittedView(connection)?.events ?? [],
+      capabilities: (connection) => this.#admittedView(connection)?.capabilities,
       // The upstream's presence and health describe its nodes and channels; clients ask for them through policy.
       snapshot: () => ({ presence: [], health: {}, stateVersion: { presence: 0, health: 0 }, uptimeMs: this.server.uptimeMs }),
     };
     return options;
+  }
+
+  /** The policy view of the connection being answered (until {@link #onConnection} claims its admission). */
+  #admittedView(connection: ServerConnection): ClientView | undefined {
+    return this.#admissions.get(connection.socket.nonce)?.view;
   }
 
   #admit(socket: SocketInfo, admission: Admission): void {

@@ -109,7 +109,7 @@ export function createLoggers(targets: LoggerTargets): RelayLoggers {
     auditStream = destination;
   } else auditStream = stderrDestination();
   // Relay-owned audit destinations get one write per event-loop turn; a caller's stream (tests) sees each line at once.
-  const batcher = owned.includes(auditStream as ReturnType<typeof pino.destination>) ? new TurnBatcher(auditStream) : undefined;
+  const batcher = isStream(targets.audit) ? undefined : new TurnBatcher(auditStream);
   if (batcher !== undefined) auditStream = batcher;
   const log = pino({ ...BASE_OPTIONS, level: targets.level, name: "clawbridge-relay" }, logStream);
   const timer =

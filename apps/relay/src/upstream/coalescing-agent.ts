@@ -32,20 +32,12 @@ export function coalesceWrites(socket: Duplex): void {
  * reach `tls.connect` unchanged through the agent.
  */
 export function coalescingAgent(secure: boolean): HttpAgent {
-  if (secure) {
-    return new (class extends HttpsAgent {
-      override createConnection(...args: Parameters<HttpsAgent["createConnection"]>): Duplex {
-        const socket = super.createConnection(...args) as Duplex;
-        coalesceWrites(socket);
-        return socket;
-      }
-    })();
-  }
-  return new (class extends HttpAgent {
-    override createConnection(...args: Parameters<HttpAgent["createConnection"]>): Duplex {
-      const socket = super.createConnection(...args) as Duplex;
-      coalesceWrites(socket);
-      return socket;
-    }
-  })();
+  const agent = secure ? new HttpsAgent() : new HttpAgent();
+  const createConnection = agent.createConnection.bind(agent) as (...args: unknown[]) => Duplex;
+  agent.createConnection = (...args: unknown[]): Duplex => {
+    const socket = createConnection(...args);
+    coalesceWrites(socket);
+    return socket;
+  };
+  return agent;
 }
