@@ -1,6 +1,7 @@
-// Builds a bin (apps/cli, apps/skill) with esbuild as two files:
+// Builds a bin (apps/cli, apps/skill) with esbuild:
 //   * the program: every workspace package and dependency in one CommonJS file
-//     (dist/bundle/<name>.cjs), so a run resolves no modules across ~100 files;
+//     (dist/bundle/<name>.cjs), so a run resolves no modules across ~100 files, plus
+//     optional side bundles for rarely run commands (see `separate` below);
 //   * the bin itself (dist/bin/<name>, no extension, so dist/bin can go on PATH as is):
 //     tools/compile-cache-launcher.cjs, which runs the program with a V8 code cache (see
 //     that file for why and where the cache lives). dist/bin/package.json marks the
@@ -37,30 +38,21 @@ export async function bundleBin(build, { root, entry, name, separate = [] }) {
   const bundleDir = join(root, "dist", "bundle");
   const programPath = join(bundleDir, `${name}.cjs`);
   await mkdir(bundleDir, { recursive: true });
+  // Everything is bundled; only Node built-ins stay external (platform: node).
+  const bundled = { ...COMMON, absWorkingDir: root, packages: "bundle", format: "cjs" };
+  const lazy = lazyBuiltins(LAZY_BUILTINS);
   const sideFiles = new Map(separate.map((module) => [resolve(root, module), `${name}.${basename(module).replace(/\.[cm]?ts$/, "")}.cjs`]));
   for (const [module, file] of sideFiles) {
-    await build({
-      ...COMMON,
-      absWorkingDir: root,
-      entryPoints: [module],
-      outfile: join(bundleDir, file),
-      packages: "bundle",
-      format: "cjs",
-      plugins: [lazyBuiltins(LAZY_BUILTINS)],
-    });
+    await build({ ...bundled, entryPoints: [module], outfile: join(bundleDir, file), plugins: [lazy] });
   }
   await build({
-    ...COMMON,
-    absWorkingDir: root,
+    ...bundled,
     entryPoints: [entry],
     outfile: programPath,
-    // Everything is bundled; only Node built-ins stay external (platform: node).
-    packages: "bundle",
-    format: "cjs",
     // `import("node:…")` becomes require(): the program runs inside vm.Script, where a
     // dynamic import() would need Node's experimental importModuleDynamically loader.
     supported: { "dynamic-import": false },
-    plugins: [lazyBuiltins(LAZY_BUILTINS), separateModules(sideFiles)],
+    plugins: [lazy, separateModules(sideFiles)],
     // The CommonJS module wrapper is part of the file, so the launcher hands V8 the file's
     // text as read: wrapping it at run time copied the whole source once more (~4 ms).
     banner: { js: PROGRAM_WRAPPER_START },
