@@ -1,7 +1,7 @@
 // The bin of a bundled app (see tools/bundle-bin.mjs): it runs the bundled program (one
 // CommonJS file) with a V8 code cache kept in the user's cache directory.
 //
-// Why: a short-lived CLI spends much of its life compiling JavaScript — parsing ~500 KB of
+// Why: a short-lived CLI spends much of its life compiling JavaScript — parsing ~350 KB of
 // bundle and lazily compiling every function it calls (zod's schema construction, the
 // client, ws) — on every run, and WN1 pays that on every system.run. Node 22 has
 // `module.enableCompileCache()` for this; Node 20 (which we support) has not, but every

@@ -1,4 +1,4 @@
-/** Where the bin's launcher puts its own `import()` (tools/compile-cache-launcher.mjs). */
+/** Where the bin's launcher puts its own `import()` (tools/compile-cache-launcher.cjs). */
 const LAUNCHER_IMPORT = Symbol.for("clawbridge.launcher.import");
 
 /**

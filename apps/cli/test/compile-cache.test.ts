@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanEnv, runCli, useConfigDir } from "./helpers/cli.js";
 
-// The bin runs the bundled program with a V8 code cache (tools/compile-cache-launcher.mjs).
+// The bin runs the bundled program with a V8 code cache (tools/compile-cache-launcher.cjs).
 // What a user can rely on: the cache is private, reused, self-healing, optional, and never
 // changes what the CLI does.
 const ARGS = ["gateway", "describe", "health", "--json"];
