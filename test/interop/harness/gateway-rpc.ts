@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { systemRunInvokeParams } from "../../../apps/demo/src/invoke-params.ts";
 import { buildConnectParams } from "./frame-script.ts";
 import { isObject, RawWsClient } from "./raw-client.ts";
 
@@ -68,20 +68,8 @@ export async function callGateway(url: string, options: GatewayCallOptions): Pro
   }
 }
 
-/**
- * `node.invoke` params for `system.run` as the real gateway needs them from an agent turn
- * (`agentId`, `suppressNotifyOnExit`; skills-approvals-relay §7). The invoke waits 15 s
- * longer than the command may run.
- */
-export function systemRunInvokeParams(nodeId: string, argv: readonly string[], runTimeoutMs: number): Record<string, unknown> {
-  return {
-    nodeId,
-    command: "system.run",
-    params: { command: [...argv], timeoutMs: runTimeoutMs, agentId: "main", suppressNotifyOnExit: true },
-    timeoutMs: runTimeoutMs + 15_000,
-    idempotencyKey: randomUUID(),
-  };
-}
+// The params the seed's agent on GW1 sends (agentId, suppressNotifyOnExit; the demo builds them too).
+export { systemRunInvokeParams } from "../../../apps/demo/src/invoke-params.ts";
 
 /** One `node.invoke system.run` on `nodeId` through `gateway`, as an operator with `operator.write`. */
 export function callSystemRun(
