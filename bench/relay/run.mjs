@@ -116,8 +116,8 @@ async function openClients(GatewayClient, url, token, count, configDir) {
 
 /** CPU time (user + system, all threads) of the child processes (Linux /proc, 10 ms ticks) and of this one, in µs. */
 function cpuTimes(pids) {
-  const times = { load: process.cpuUsage() };
-  const result = { load: times.load.user + times.load.system };
+  const own = process.cpuUsage();
+  const result = { load: own.user + own.system };
   for (const [name, pid] of Object.entries(pids)) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
