@@ -6,8 +6,11 @@
 // it never asserts (goals: relay throughput >= 0.7x direct, added p50 <= 0.5 ms).
 //
 // Processes: the upstream MockGateway (a child running this file with `upstream`), the
-// relay (the real built bin, audit log to a temp file), and this load generator.
-// Needs `pnpm build` first.
+// relay (the real built bin, audit log to a temp file), and this load generator. Two
+// baselines run in the same rounds (floor-relays.mjs): a bare `ws` relay that parses and
+// re-ids frames over one upstream connection but has no policy, validation, metrics or
+// audit, and a TCP pipe per client. They show what any Node relay costs on this machine,
+// so relay/ws-floor says what clawbridge-relay's own work costs. Needs `pnpm build` first.
 //
 // Also reported: CPU time per call of each process (Linux /proc), which says where the
 // two cores went. Knobs: BENCH_ROUNDS, BENCH_WARMUP_MS, BENCH_MEASURE_MS, BENCH_CONCURRENCY
@@ -42,10 +45,11 @@ const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 2_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,50,500").split(",").map(Number);
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 500);
+const FLOORS = process.env.BENCH_FLOORS !== "0";
 // Linux's USER_HZ (getconf CLK_TCK), the unit of utime/stime in /proc/<pid>/stat.
 const CLOCK_TICKS = 100;
 // BENCH_PIN=1 (Linux, needs taskset and 2+ cores): the load generator and the gateway share CPU 0,
-// the relay gets CPU 1 — as if the relay ran on its own host. Both paths keep the same CPUs
+// the relay (and each baseline) gets CPU 1 — as if the relay ran on its own host. Both paths keep the same CPUs
 // for load generator and gateway, so the ratio shows what the relay costs when it does not
 // take CPU from them. Default: no pinning (all three processes share every core).
 const PIN = process.env.BENCH_PIN === "1";
@@ -200,15 +204,31 @@ clients:
     const { url: relayUrl, admin } = relay.value;
     for (let i = 0; i < 200 && (await fetch(`${admin}/readyz`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 50));
 
+    // Each path: where its clients connect, with which token, and which process relays (none when direct).
+    const routes = [
+      { name: "direct", url: upstream.value, token: upstreamToken, relayPid: undefined },
+      { name: "relay", url: `${relayUrl}/gw/gw2`, token: clientToken, relayPid: relay.child.pid },
+    ];
+    if (FLOORS) {
+      for (const kind of ["ws", "tcp"]) {
+        const floor = await startChild([join(root, "bench/relay/floor-relays.mjs"), kind, upstream.value], { BENCH_UPSTREAM_TOKEN: upstreamToken }, (line) =>
+          line.msg === "relay listening" ? line.url : undefined,
+          "",
+          PIN ? "1" : undefined,
+        );
+        children.push(floor.child);
+        // The TCP pipe hands the clients' connect to the gateway itself; the ws floor authenticates nobody.
+        routes.push({ name: `${kind}-floor`, url: floor.value, token: upstreamToken, relayPid: floor.child.pid });
+      }
+    }
+
     const rows = [];
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     for (const concurrency of CONCURRENCY) {
-      const paths = [
-        { name: "direct", clients: await openClients(GatewayClient, upstream.value, upstreamToken, concurrency, join(dir, "clients")), runs: [] },
-        { name: "relay", clients: await openClients(GatewayClient, `${relayUrl}/gw/gw2`, clientToken, concurrency, join(dir, "clients")), runs: [] },
-      ];
+      const paths = [];
+      for (const route of routes) paths.push({ ...route, clients: await openClients(GatewayClient, route.url, route.token, concurrency, join(dir, "clients")), runs: [] });
       for (let round = 0; round < ROUNDS; round += 1) {
-        for (const path of paths) path.runs.push(await load(path.clients, { gateway: upstream.child.pid, relay: relay.child.pid }));
+        for (const path of paths) path.runs.push(await load(path.clients, { gateway: upstream.child.pid, relay: path.relayPid }));
       }
       for (const path of paths) {
         await Promise.all(path.clients.map((client) => client.close()));
@@ -240,29 +260,31 @@ clients:
       `\nclawbridge-relay bench (node ${process.version}, ${(await import("node:os")).cpus().length} cores, load ${load1.toFixed(1)}; ` +
         `${PIN ? "pinned: load generator + gateway on CPU 0, relay on CPU 1; " : ""}median of ${ROUNDS} alternating rounds of ${WARMUP_MS} ms warmup + ${MEASURE_MS} ms; node.list)\n`,
     );
-    console.log("| path   | clients |   req/s | p50 ms | p99 ms | errors |");
-    console.log("| ------ | ------: | ------: | -----: | -----: | -----: |");
-    for (const row of rows) {
-      console.log(`| ${row.name.padEnd(6)} | ${String(row.concurrency).padStart(7)} | ${row.rps.toFixed(0).padStart(7)} | ${fmt(row.p50).padStart(6)} | ${fmt(row.p99).padStart(6)} | ${String(row.errors).padStart(6)} |`);
+    const row = (name, concurrency) => rows.find((r) => r.name === name && r.concurrency === concurrency);
+    console.log("| path      | clients |   req/s | p50 ms | p99 ms | errors |");
+    console.log("| --------- | ------: | ------: | -----: | -----: | -----: |");
+    for (const r of rows) {
+      console.log(`| ${r.name.padEnd(9)} | ${String(r.concurrency).padStart(7)} | ${r.rps.toFixed(0).padStart(7)} | ${fmt(r.p50).padStart(6)} | ${fmt(r.p99).padStart(6)} | ${String(r.errors).padStart(6)} |`);
     }
-    console.log("\n| clients | throughput relay/direct | added p50 ms | goals (>= 0.7x, <= 0.5 ms) |");
-    console.log("| ------: | ----------------------: | -----------: | -------------------------- |");
+    console.log("\n| clients | throughput relay/direct | added p50 ms | goals (>= 0.7x, <= 0.5 ms) | ws-floor/direct | tcp-floor/direct | relay/ws-floor |");
+    console.log("| ------: | ----------------------: | -----------: | -------------------------- | --------------: | ---------------: | -------------: |");
     for (const concurrency of CONCURRENCY) {
-      const direct = rows.find((row) => row.name === "direct" && row.concurrency === concurrency);
-      const viaRelay = rows.find((row) => row.name === "relay" && row.concurrency === concurrency);
+      const direct = row("direct", concurrency);
+      const viaRelay = row("relay", concurrency);
       const ratio = viaRelay.rps / direct.rps;
       const added = viaRelay.p50 - direct.p50;
       const verdict = `${ratio >= 0.7 ? "met" : "missed"} / ${added <= 0.5 ? "met" : "missed"}`;
-      console.log(`| ${String(concurrency).padStart(7)} | ${fmt(ratio).padStart(22)}x | ${fmt(added, 3).padStart(12)} | ${verdict.padEnd(26)} |`);
+      const over = (a, b) => fmt((a?.rps ?? NaN) / (b?.rps ?? NaN));
+      const floors = `${over(row("ws-floor", concurrency), direct).padStart(14)}x | ${over(row("tcp-floor", concurrency), direct).padStart(15)}x | ${over(viaRelay, row("ws-floor", concurrency)).padStart(13)}x`;
+      console.log(`| ${String(concurrency).padStart(7)} | ${fmt(ratio).padStart(22)}x | ${fmt(added, 3).padStart(12)} | ${verdict.padEnd(26)} | ${floors} |`);
     }
-    console.log("\nCPU time per call (µs, user + system, median round; the load generator is this process):\n");
-    console.log("| path   | clients | load generator | gateway | relay | total |");
-    console.log("| ------ | ------: | -------------: | ------: | ----: | ----: |");
-    for (const row of rows) {
-      const { load: l, gateway: g, relay: r } = row.cpuUs;
-      const relayCpu = row.name === "relay" ? r : NaN;
-      const total = l + g + (row.name === "relay" ? r : 0);
-      console.log(`| ${row.name.padEnd(6)} | ${String(row.concurrency).padStart(7)} | ${fmt(l, 0).padStart(14)} | ${fmt(g, 0).padStart(7)} | ${fmt(relayCpu, 0).padStart(5)} | ${fmt(total, 0).padStart(5)} |`);
+    console.log("\nCPU time per call (µs, user + system, median round; the load generator is this process; relay = the path's relay process):\n");
+    console.log("| path      | clients | load generator | gateway | relay | total |");
+    console.log("| --------- | ------: | -------------: | ------: | ----: | ----: |");
+    for (const r of rows) {
+      const { load: l, gateway: g, relay: relayCpu } = r.cpuUs;
+      const total = l + g + (Number.isFinite(relayCpu) ? relayCpu : 0);
+      console.log(`| ${r.name.padEnd(9)} | ${String(r.concurrency).padStart(7)} | ${fmt(l, 0).padStart(14)} | ${fmt(g, 0).padStart(7)} | ${fmt(relayCpu, 0).padStart(5)} | ${fmt(total, 0).padStart(5)} |`);
     }
     const perRss = (after.rss - before.rss) / IDLE_CONNECTIONS / 1024;
     const perHeap = (after.heap - before.heap) / IDLE_CONNECTIONS / 1024;
