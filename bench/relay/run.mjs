@@ -7,7 +7,7 @@
 //
 // Processes: the upstream MockGateway (a child running this file with `upstream`), the
 // relay (the real built bin, audit log to a temp file), and this load generator. Two
-// baselines run in the same rounds (floor-relays.mjs): a bare `ws` relay that parses and
+// floors run in the same rounds (floor-relays.mjs): a bare `ws` relay that parses and
 // re-ids frames over one upstream connection but has no policy, validation, metrics or
 // audit, and a TCP pipe per client. They show what any Node relay costs on this machine,
 // so relay/ws-floor says what clawbridge-relay's own work costs. Needs `pnpm build` first.
@@ -29,9 +29,12 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dist = (path) => join(root, path);
-// BENCH_RELAY_BIN: another build of the relay (e.g. a worktree of an older commit) to compare.
+// BENCH_RELAY_BIN: another build of the relay to measure instead of this checkout's.
 const RELAY_BIN = process.env.BENCH_RELAY_BIN ?? dist("apps/relay/dist/main.js");
-for (const file of [RELAY_BIN, dist("packages/client/dist/index.js"), dist("packages/mock-gateway/dist/index.js")]) {
+// BENCH_BASELINE_RELAY_BIN: a second relay build (e.g. a worktree of an older commit) run as path
+// "baseline" in the same alternating rounds, for A/B comparisons that load elsewhere cannot skew.
+const BASELINE_BIN = process.env.BENCH_BASELINE_RELAY_BIN;
+for (const file of [RELAY_BIN, ...(BASELINE_BIN === undefined ? [] : [BASELINE_BIN]), dist("packages/client/dist/index.js"), dist("packages/mock-gateway/dist/index.js")]) {
   if (!existsSync(file)) {
     console.error(`missing ${file}: run pnpm build first`);
     process.exit(2);
@@ -49,9 +52,9 @@ const FLOORS = process.env.BENCH_FLOORS !== "0";
 // Linux's USER_HZ (getconf CLK_TCK), the unit of utime/stime in /proc/<pid>/stat.
 const CLOCK_TICKS = 100;
 // BENCH_PIN=1 (Linux, needs taskset and 2+ cores): the load generator and the gateway share CPU 0,
-// the relay (and each baseline) gets CPU 1 — as if the relay ran on its own host. Both paths keep the same CPUs
-// for load generator and gateway, so the ratio shows what the relay costs when it does not
-// take CPU from them. Default: no pinning (all three processes share every core).
+// the relay (and each floor or baseline relay) gets CPU 1 — as if the relay ran on its own host.
+// Every path keeps the same CPUs for load generator and gateway, so the ratio shows what the
+// relay costs when it does not take CPU from them. Default: no pinning (all three processes share every core).
 const PIN = process.env.BENCH_PIN === "1";
 if (PIN) execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
 
@@ -177,12 +180,14 @@ async function main() {
     const upstream = await startChild([fileURLToPath(import.meta.url), "upstream"], { BENCH_UPSTREAM_TOKEN: upstreamToken }, (line) => line.url, process.env.BENCH_UPSTREAM_NODE_ARGS, PIN ? "0" : undefined);
     children.push(upstream.child);
     await writeFile(join(dir, "gw2.token"), `${upstreamToken}\n`, { mode: 0o600 });
-    await writeFile(
-      join(dir, "relay.yaml"),
-      `listen: { host: 127.0.0.1, port: 0 }
+    /** Writes a config for one relay process (its own audit file) and starts `bin` with it. */
+    const startRelay = async (bin, name) => {
+      await writeFile(
+        join(dir, `${name}.yaml`),
+        `listen: { host: 127.0.0.1, port: 0 }
 admin: { host: 127.0.0.1, port: 0 }
 stateDir: state
-log: { level: info, audit: { file: audit.jsonl } }
+log: { level: info, audit: { file: ${name}-audit.jsonl } }
 upstreams:
   gw2:
     url: ${upstream.value}
@@ -194,21 +199,28 @@ clients:
     allow: [health, "node.list", "node.describe"]
     maxInFlight: 100000
 `,
-    );
-    const relay = await startChild([RELAY_BIN, "--config", join(dir, "relay.yaml")], {}, (line) =>
-      line.msg === "relay listening" ? { url: line.url, admin: line.admin } : undefined,
-      process.env.BENCH_RELAY_NODE_ARGS,
-      PIN ? "1" : undefined,
-    );
-    children.push(relay.child);
+      );
+      const started = await startChild([bin, "--config", join(dir, `${name}.yaml`)], {}, (line) =>
+        line.msg === "relay listening" ? { url: line.url, admin: line.admin } : undefined,
+        process.env.BENCH_RELAY_NODE_ARGS,
+        PIN ? "1" : undefined,
+      );
+      children.push(started.child);
+      for (let i = 0; i < 200 && (await fetch(`${started.value.admin}/readyz`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 50));
+      return started;
+    };
+    const relay = await startRelay(RELAY_BIN, "relay");
     const { url: relayUrl, admin } = relay.value;
-    for (let i = 0; i < 200 && (await fetch(`${admin}/readyz`)).status !== 200; i += 1) await new Promise((r) => setTimeout(r, 50));
 
     // Each path: where its clients connect, with which token, and which process relays (none when direct).
     const routes = [
       { name: "direct", url: upstream.value, token: upstreamToken, relayPid: undefined },
       { name: "relay", url: `${relayUrl}/gw/gw2`, token: clientToken, relayPid: relay.child.pid },
     ];
+    if (BASELINE_BIN !== undefined) {
+      const baseline = await startRelay(BASELINE_BIN, "baseline");
+      routes.push({ name: "baseline", url: `${baseline.value.url}/gw/gw2`, token: clientToken, relayPid: baseline.child.pid });
+    }
     if (FLOORS) {
       for (const kind of ["ws", "tcp"]) {
         const floor = await startChild([join(root, "bench/relay/floor-relays.mjs"), kind, upstream.value], { BENCH_UPSTREAM_TOKEN: upstreamToken }, (line) =>
@@ -277,6 +289,10 @@ clients:
       const over = (a, b) => fmt((a?.rps ?? NaN) / (b?.rps ?? NaN));
       const floors = `${over(row("ws-floor", concurrency), direct).padStart(14)}x | ${over(row("tcp-floor", concurrency), direct).padStart(15)}x | ${over(viaRelay, row("ws-floor", concurrency)).padStart(13)}x`;
       console.log(`| ${String(concurrency).padStart(7)} | ${fmt(ratio).padStart(22)}x | ${fmt(added, 3).padStart(12)} | ${verdict.padEnd(26)} | ${floors} |`);
+    }
+    if (BASELINE_BIN !== undefined) {
+      const ratios = CONCURRENCY.map((c) => `${c} clients ${fmt(row("relay", c).rps / row("baseline", c).rps)}x`);
+      console.log(`\nthroughput relay/baseline (${BASELINE_BIN}): ${ratios.join(", ")}`);
     }
     console.log("\nCPU time per call (µs, user + system, median round; the load generator is this process; relay = the path's relay process):\n");
     console.log("| path      | clients | load generator | gateway | relay | total |");
