@@ -1,3 +1,4 @@
+import { RawJson } from "@clawbridge/rpc-core";
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../src/config/load-config.js";
 import type { RelayConfig } from "../src/config/relay-config.js";
@@ -75,6 +76,11 @@ describe("method decisions", () => {
     expect(p.checkParams("node.invoke", { nodeId: "wn2-a", command: "system.run" })).toMatchObject({ rule: "command" });
     expect(p.checkParams("node.invoke", { nodeId: "wn2-a" })).toMatchObject({ rule: "command" });
     expect(p.filterResult("node.list", { ts: 1, nodes: [{ nodeId: "wn2-a" }, { nodeId: "x" }] })).toEqual({ ts: 1, nodes: [{ nodeId: "wn2-a" }] });
+    // Only answers the policy narrows must be read; the forwarder asks for raw ones everywhere else.
+    expect([p.filtersResult("node.list"), p.filtersResult("node.describe"), none.filtersResult("node.list")]).toEqual([true, false, false]);
+    const raw = new RawJson('{"nodes":[{"nodeId":"x"}]}');
+    expect(none.filterResult("node.list", raw)).toBe(raw);
+    expect(() => p.filterResult("node.list", raw)).toThrow(/cannot be filtered/);
     expect(p.allowsEvent("node.presence", { nodeId: "x" })).toBe(false);
     expect(p.allowsEvent("node.presence", { nodeId: "wn2-b" })).toBe(true);
   });

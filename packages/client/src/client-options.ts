@@ -99,6 +99,11 @@ export interface CallOptions {
   onAccepted?: ((payload: Record<string, unknown>) => void) | undefined;
   /** W3C `traceparent` for the request frame. */
   traceparent?: string | undefined;
+  /**
+   * May resolve with an rpc-core `RawJson` (the payload's text, unparsed) instead of the
+   * parsed payload: see rpc-core's `RequestOptions.rawPayload`. For relays.
+   */
+  rawPayload?: boolean | undefined;
 }
 
 /** Options of {@link GatewayClient.callOnce}. */

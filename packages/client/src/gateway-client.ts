@@ -654,6 +654,7 @@ export class GatewayClient {
     if (options.expectFinal !== undefined) peerOptions.expectFinal = options.expectFinal;
     if (options.onAccepted !== undefined) peerOptions.onAccepted = options.onAccepted;
     if (options.traceparent !== undefined) peerOptions.traceparent = options.traceparent;
+    if (options.rawPayload !== undefined) peerOptions.rawPayload = options.rawPayload;
     connection.peer.request(request.method, request.params, peerOptions).then(request.resolve, (error: unknown) => {
       // Report the caller's whole deadline, not the remainder handed to the peer.
       if (error instanceof RequestTimeoutError && request.timeoutMs !== undefined) {

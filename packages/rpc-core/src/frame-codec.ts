@@ -47,7 +47,7 @@ function isFrameType(value: unknown): value is FrameType {
  * Whether `text` is longer than `maxBytes` in UTF-8, computing the byte length only when
  * the UTF-16 length cannot decide (each code unit is 1 to 3 bytes).
  */
-function exceedsUtf8Bytes(text: string, maxBytes: number): boolean {
+export function exceedsUtf8Bytes(text: string, maxBytes: number): boolean {
   if (text.length > maxBytes) return true;
   if (text.length * 3 <= maxBytes) return false;
   return Buffer.byteLength(text, "utf8") > maxBytes;

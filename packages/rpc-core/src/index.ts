@@ -24,6 +24,7 @@ export type {
   SendEventResult,
   SequenceGap,
 } from "./peer.js";
+export { RawJson } from "./raw-json.js";
 export { createRequestIdGenerator } from "./request-id.js";
 export type { RequestIdGenerator } from "./request-id.js";
 export { Router } from "./router.js";

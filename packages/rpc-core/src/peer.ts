@@ -21,8 +21,9 @@ import {
   RequestAbortedError,
   RequestTimeoutError,
 } from "./errors.js";
-import { decodeFrame, encodeFrame } from "./frame-codec.js";
+import { decodeFrame, encodeFrame, exceedsUtf8Bytes } from "./frame-codec.js";
 import type { FrameValidation } from "./frame-codec.js";
+import { RawJson } from "./raw-json.js";
 import { createRequestIdGenerator } from "./request-id.js";
 import type { RequestIdGenerator } from "./request-id.js";
 import { Router } from "./router.js";
@@ -75,6 +76,14 @@ export interface RequestOptions {
   traceparent?: string | undefined;
   /** `expectedProfileId` to put on the frame (profile binding). */
   expectedProfileId?: string | undefined;
+  /**
+   * Resolve with a {@link RawJson} of the final payload's text instead of parsing it, when
+   * the answer has the layout gateways write: `{"type":"res","id":"<id>","ok":true,"payload":…}`
+   * with nothing before `payload` and no whitespace. Any other answer (another layout, an
+   * error, an `accepted` acknowledgement) is decoded as usual and the promise resolves with
+   * the parsed payload, so callers must accept both. For forwarding a payload unread.
+   */
+  rawPayload?: boolean | undefined;
 }
 
 /** Options of {@link Peer.sendEvent}. */
@@ -142,6 +151,7 @@ interface PendingRequest {
   readonly expectFinal: boolean;
   readonly onAccepted: ((payload: Record<string, unknown>) => void) | undefined;
   readonly unbounded: boolean;
+  readonly raw: boolean;
   acceptedNotified: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
   cleanupAbort: (() => void) | undefined;
@@ -165,6 +175,22 @@ function resolveTimeout(requested: number | null | undefined, fallback: number |
 }
 
 const NO_STATUS = 1005;
+
+/** How every raw-forwardable answer starts; the id and {@link RAW_OK} follow. */
+const RAW_PREFIX = '{"type":"res","id":"';
+/** What follows the id's closing quote in a raw-forwardable answer; the payload follows. */
+const RAW_OK = '","ok":true,"payload":';
+/** `}`: the last character of a raw-forwardable answer. */
+const CLOSING_BRACE = 0x7d;
+
+/** The wire text of a `res` frame; a {@link RawJson} payload is written as is. */
+function responseText(id: string, result: DispatchResult): string {
+  if (!result.ok) return encodeFrame({ type: "res", id, ok: false, error: result.error });
+  if (result.payload instanceof RawJson) return `{"type":"res","id":${JSON.stringify(id)},"ok":true,"payload":${result.payload.text}}`;
+  const frame: ResponseFrame = { type: "res", id, ok: true };
+  if (result.payload !== undefined) frame.payload = result.payload;
+  return encodeFrame(frame);
+}
 
 /**
  * The JSON-RPC engine of one connection, symmetric for client and server sides:
@@ -204,6 +230,8 @@ export class Peer<Ctx = undefined> {
   #lastInboundSeq: number | undefined;
   #outboundSeq = 0;
   #unboundedPending = 0;
+  /** Pending requests made with `rawPayload` (inbound text is only sniffed while there are some). */
+  #rawPending = 0;
   #lastInboundAtMs: number | undefined;
 
   /**
@@ -354,12 +382,14 @@ export class Peer<Ctx = undefined> {
         expectFinal,
         onAccepted: options.onAccepted,
         unbounded: timeoutMs === undefined,
+        raw: options.rawPayload === true,
         acceptedNotified: false,
         timer: undefined,
         cleanupAbort: undefined,
       };
       this.#pending.set(id, pending);
       if (pending.unbounded) this.#unboundedPending += 1;
+      if (pending.raw) this.#rawPending += 1;
       // Deadline and abort are armed before sending: a transport may answer synchronously.
       if (timeoutMs !== undefined) {
         const ms = timeoutMs;
@@ -432,6 +462,7 @@ export class Peer<Ctx = undefined> {
 
   #receive(text: string): void {
     if (this.#state === "closed") return;
+    if (this.#rawPending > 0 && this.#rawAnswer(text)) return;
     const decoded = decodeFrame(text, { maxBytes: this.#maxInboundBytes, validation: this.#frameValidation });
     if (!decoded.ok) {
       this.#violation(decoded.error);
@@ -465,6 +496,27 @@ export class Peer<Ctx = undefined> {
         error: { code: ErrorCodes.INVALID_REQUEST, message: `invalid request frame: ${error.detail}` },
       });
     }
+  }
+
+  /**
+   * Settles a `rawPayload` request from the text of its answer without parsing it, when the
+   * text has the raw-forwardable layout (see {@link RequestOptions.rawPayload}); false
+   * (nothing done) for any other text, which is then decoded as usual.
+   */
+  #rawAnswer(text: string): boolean {
+    if (!text.startsWith(RAW_PREFIX) || text.charCodeAt(text.length - 1) !== CLOSING_BRACE) return false;
+    // Our ids hold no quote or backslash, so the first quote ends one of ours.
+    const idEnd = text.indexOf('"', RAW_PREFIX.length);
+    if (idEnd < 0 || !text.startsWith(RAW_OK, idEnd)) return false;
+    const id = text.slice(RAW_PREFIX.length, idEnd);
+    const pending = this.#pending.get(id);
+    if (pending === undefined || !pending.raw || exceedsUtf8Bytes(text, this.#maxInboundBytes)) return false;
+    const payloadStart = idEnd + RAW_OK.length;
+    // A possible `accepted` acknowledgement is decoded, so it is told apart from the final answer.
+    if (pending.expectFinal && text.includes('"accepted"', payloadStart)) return false;
+    this.#lastInboundAtMs = Date.now();
+    if (this.#settle(id, pending)) pending.resolve(new RawJson(text.slice(payloadStart, -1)));
+    return true;
   }
 
   #response(frame: ResponseFrame): void {
@@ -519,13 +571,7 @@ export class Peer<Ctx = undefined> {
     if (this.#state === "closed" || !this.transport.isOpen) return;
     let text: string;
     try {
-      const frame: ResponseFrame = { type: "res", id, ok: result.ok };
-      if (result.ok) {
-        if (result.payload !== undefined) frame.payload = result.payload;
-      } else {
-        frame.error = result.error;
-      }
-      text = encodeFrame(frame);
+      text = responseText(id, result);
     } catch {
       text = encodeFrame({
         type: "res",
@@ -548,6 +594,7 @@ export class Peer<Ctx = undefined> {
     if (pending.timer !== undefined) clearTimeout(pending.timer);
     pending.cleanupAbort?.();
     if (pending.unbounded) this.#unboundedPending -= 1;
+    if (pending.raw) this.#rawPending -= 1;
     return true;
   }
 

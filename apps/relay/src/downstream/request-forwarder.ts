@@ -205,6 +205,8 @@ export class RequestForwarder {
       const payload = await link.call(request.method, request.params, {
         signal: stop.signal,
         traceparent: request.frame.traceparent,
+        // An answer the policy need not narrow is passed on as the upstream wrote it, unparsed.
+        rawPayload: !policy.filtersResult(request.method),
         onAccepted: (accepted) => {
           // Two-phase method: pass the acknowledgement on, stop counting it as in flight,
           // and give the final answer its own, longer deadline.

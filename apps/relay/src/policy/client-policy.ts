@@ -1,3 +1,4 @@
+import { RawJson } from "@clawbridge/rpc-core";
 import type { ClientConfig, RateLimitConfig, RelayConfig } from "../config/relay-config.js";
 import { defaultDenyPatternOf } from "./default-deny.js";
 import { PatternList, compilePattern } from "./pattern.js";
@@ -136,10 +137,21 @@ export class ClientPolicy {
     return true;
   }
 
-  /** Narrows an answer to what the client may see: `node.list` lists only allowed nodes. */
+  /** Whether {@link filterResult} may change answers of `method` (else they can be forwarded unread). */
+  filtersResult(method: string): boolean {
+    return method === "node.list" && this.#nodes !== undefined;
+  }
+
+  /**
+   * Narrows an answer to what the client may see: `node.list` lists only allowed nodes.
+   * Throws for an unread ({@link RawJson}) answer of a method it filters: the caller asks
+   * for raw answers only where {@link filtersResult} is false.
+   */
   filterResult(method: string, payload: unknown): unknown {
-    if (method !== "node.list" || this.#nodes === undefined || !isRecord(payload) || !Array.isArray(payload["nodes"])) return payload;
+    if (!this.filtersResult(method)) return payload;
+    if (payload instanceof RawJson) throw new Error(`relay bug: a raw ${method} answer cannot be filtered`);
     const nodes = this.#nodes;
+    if (nodes === undefined || !isRecord(payload) || !Array.isArray(payload["nodes"])) return payload;
     return {
       ...payload,
       nodes: payload["nodes"].filter((entry) => isRecord(entry) && typeof entry["nodeId"] === "string" && nodes.matches(entry["nodeId"])),

@@ -146,12 +146,18 @@ export class UpstreamLink {
   /**
    * Forwards one request and resolves with its final answer (rejects as
    * `GatewayClient.call` does). `onAccepted` receives the intermediate `accepted`
-   * answer of two-phase methods. The caller bounds the wait with `signal`.
+   * answer of two-phase methods. The caller bounds the wait with `signal`. With
+   * `rawPayload` the answer may be an unread `RawJson` (see `GatewayClient.call`).
    */
   call(
     method: string,
     params: unknown,
-    options: { signal: AbortSignal; onAccepted: (payload: Record<string, unknown>) => void; traceparent?: string | undefined },
+    options: {
+      signal: AbortSignal;
+      onAccepted: (payload: Record<string, unknown>) => void;
+      traceparent?: string | undefined;
+      rawPayload?: boolean | undefined;
+    },
   ): Promise<unknown> {
     const client = this.#client;
     if (client === undefined || this.#state !== "open") return Promise.reject(new UpstreamDownError(this.id, this.#state));
@@ -161,6 +167,7 @@ export class UpstreamLink {
       signal: options.signal,
       onAccepted: options.onAccepted,
       traceparent: options.traceparent,
+      rawPayload: options.rawPayload,
     });
   }
 
