@@ -505,10 +505,11 @@ export class Peer<Ctx = undefined> {
    */
   #rawAnswer(text: string): boolean {
     if (!text.startsWith(RAW_PREFIX) || text.charCodeAt(text.length - 1) !== CLOSING_BRACE) return false;
-    // Our ids hold no quote or backslash, so the first quote ends one of ours.
+    // The first quote ends the id unless the id holds an escape: those are left to the decoder.
     const idEnd = text.indexOf('"', RAW_PREFIX.length);
     if (idEnd < 0 || !text.startsWith(RAW_OK, idEnd)) return false;
     const id = text.slice(RAW_PREFIX.length, idEnd);
+    if (id.includes("\\")) return false;
     const pending = this.#pending.get(id);
     if (pending === undefined || !pending.raw || exceedsUtf8Bytes(text, this.#maxInboundBytes)) return false;
     const payloadStart = idEnd + RAW_OK.length;

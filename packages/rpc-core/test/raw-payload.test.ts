@@ -76,6 +76,19 @@ describe("rawPayload: answers forwarded unread", () => {
     expect(await outcome).toMatchObject({ error: { name: "ConnectionClosedError" } });
   });
 
+  it("leaves ids with escapes to the decoder, so an answer never settles another request", async () => {
+    // A custom generator's ids: `a\` and `a\\`. The answer to the first carries `"a\\"` on the wire.
+    const ids = ["a\\", "a\\\\"];
+    const { transport, peer } = manualClient({ createRequestId: () => ids.shift() ?? "spare" });
+    const first = peer.request("node.list", {}, { rawPayload: true });
+    const second = peer.request("node.list", {}, { rawPayload: true });
+    transport.inject(`{"type":"res","id":${JSON.stringify("a\\")},"ok":true,"payload":{"n":1}}`);
+    expect(await first).toEqual({ n: 1 });
+    expect(peer.pendingCount).toBe(1);
+    transport.inject(`{"type":"res","id":${JSON.stringify("a\\\\")},"ok":true,"payload":{"n":2}}`);
+    expect(await second).toEqual({ n: 2 });
+  });
+
   it("parses answers of requests made without rawPayload while raw ones are pending", async () => {
     const { transport, peer, lastId } = manualClient();
     const raw = peer.request("node.list", {}, { rawPayload: true });
