@@ -84,6 +84,19 @@ describe("config loading", () => {
     expect(issuesOf(pin)).toEqual([expect.stringMatching(/^relay\.yaml:5:21: upstreams\.gw2\.tlsFingerprint: must be a SHA-256 fingerprint/)]);
   });
 
+  it("takes upstream headers as secret references and refuses inline values and handshake headers", () => {
+    const withHeaders = (lines: string): string => VALID.replace("    token: { file: gw2.token }\n", `    token: { file: gw2.token }\n    headers:\n${lines}`);
+    const ok = parseConfigText(withHeaders("      CF-Access-Client-Id: { env: CF_ID }\n      CF-Access-Client-Secret: { file: cf.secret }\n"), "relay.yaml");
+    expect(ok.ok && ok.loaded.config.upstreams["gw2"]?.headers).toEqual({ "CF-Access-Client-Id": { env: "CF_ID" }, "CF-Access-Client-Secret": { file: "cf.secret" } });
+    const inline = issuesOf(withHeaders("      X-Edge-Auth: s3cret-header\n"));
+    expect(inline).toEqual([expect.stringMatching(/^relay\.yaml:7:20: upstreams\.gw2\.headers\.X-Edge-Auth: expected \{file: <path>\}.*inline secrets are not allowed$/)]);
+    expect(inline.join("")).not.toContain("s3cret-header");
+    expect(issuesOf(withHeaders("      Sec-WebSocket-Protocol: { env: P }\n"))).toEqual([
+      expect.stringMatching(/^relay\.yaml:7:7: upstreams\.gw2\.headers\.Sec-WebSocket-Protocol: .*set by the WebSocket handshake itself/),
+    ]);
+    expect(issuesOf(withHeaders('      "Bad Name": { env: P }\n'))).toEqual([expect.stringMatching(/upstreams\.gw2\.headers\.Bad Name: .*must be an HTTP header name/)]);
+  });
+
   it("reports YAML syntax errors with their position", () => {
     const text = VALID.replace("    upstreams: [gw2]", "    upstreams: [gw2");
     const [first] = issuesOf(text);

@@ -27,6 +27,8 @@ const STAR = newToken();
 const NARROW = newToken();
 const TIGHT = newToken();
 const SECRET_MARKER = "do-not-log-this-value-7f3a";
+/** What an edge in front of gw3 wants on the upgrade request (`upstreams.gw3.headers`). */
+const EDGE_SECRET = newToken();
 
 async function callError(promise: Promise<unknown>): Promise<GatewayRequestError> {
   const error = await promise.then(
@@ -89,12 +91,13 @@ describe("relay against MockGateway", () => {
     });
     await writeSecret(join(dir, "gw2.token"), UPSTREAM_TOKEN);
     await writeSecret(join(dir, "gw3.token"), GW3_TOKEN);
+    await writeSecret(join(dir, "edge.secret"), EDGE_SECRET);
     const yaml = relayYaml({
       stateDir: join(dir, "state"),
       extra: "limits: { upstreamTimeoutMs: 1500 }",
       upstreams: {
         gw2: { url: gw2.url, tokenFile: join(dir, "gw2.token") },
-        gw3: { url: gw3.url, tokenFile: join(dir, "gw3.token") },
+        gw3: { url: gw3.url, tokenFile: join(dir, "gw3.token"), extra: `    headers: { X-Edge-Auth: { file: ${join(dir, "edge.secret")} } }\n` },
       },
       clients: `  wn1:
     tokenSha256: ${hashToken(WN1)}
@@ -257,6 +260,14 @@ describe("relay against MockGateway", () => {
     expect(final).toMatchObject({ runId: "run-1", status: "ok", summary: "completed" });
     // Without expectFinal the first (accepted) answer settles the call, as on a gateway.
     await expect(star.call("agent", { message: "hi", idempotencyKey: "run-2" })).resolves.toMatchObject({ runId: "run-2", status: "accepted" });
+  });
+
+  it("sends an upstream's configured headers on its own upgrade request, and never logs them", () => {
+    const headersOf = (gateway: MockGateway): (string | string[] | undefined)[] =>
+      [...gateway.server.connections].map((connection) => connection.socket.headers["x-edge-auth"]);
+    expect(headersOf(gw3)).toEqual([EDGE_SECRET]);
+    expect(headersOf(gw2)).not.toContain(EDGE_SECRET);
+    expect(relay.log.text).not.toContain(EDGE_SECRET);
   });
 
   it("routes by /gw/<id> or the client's default upstream, and refuses unknown or disallowed upstreams", async () => {

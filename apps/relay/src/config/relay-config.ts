@@ -68,6 +68,32 @@ export const ClientConfig = z.strictObject({
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
 
+/** Request headers the WebSocket handshake sets itself (or that would break the upgrade). */
+const HANDSHAKE_HEADERS = new Set([
+  "host",
+  "connection",
+  "upgrade",
+  "content-length",
+  "transfer-encoding",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-websocket-protocol",
+]);
+
+/** An HTTP header name: an RFC 9110 token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Headers for the relay's upgrade request: names it may set, each value a secret reference. */
+const UpgradeHeaders = z.record(z.string(), SecretRef).superRefine((headers, ctx) => {
+  for (const name of Object.keys(headers)) {
+    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be an HTTP header name" });
+    else if (HANDSHAKE_HEADERS.has(name.toLowerCase())) {
+      ctx.addIssue({ code: "custom", path: [name], message: "is set by the WebSocket handshake itself" });
+    }
+  }
+});
+
 /** One upstream gateway (`upstreams.<id>`). */
 export const UpstreamConfig = z
   .strictObject({
@@ -84,6 +110,11 @@ export const UpstreamConfig = z
       .optional(),
     /** CA certificate file (PEM) for wss://. */
     ca: z.string().min(1).optional(),
+    /**
+     * Headers on the relay's upgrade request, for an edge in front of the gateway (Cloudflare
+     * Access service tokens, an authenticating proxy). Values are secret references, never inline.
+     */
+    headers: UpgradeHeaders.optional(),
     /** Operator scopes the relay asks for. Default: the least-privilege union of what clients of this upstream may call. */
     scopes: z.array(z.string().regex(/^operator\.[a-z.]+$/, "must be an operator.* scope")).optional(),
     /** Prove the relay's Ed25519 device identity (default `always`; `never` only for lab gateways). */

@@ -216,6 +216,13 @@ export class UpstreamLink {
     if (config.password !== undefined) {
       options.password = await resolveSecret(toSecretSource(config.password, baseDir), { env, cwd: baseDir });
     }
+    if (config.headers !== undefined) {
+      const headers: Record<string, string> = {};
+      for (const [name, ref] of Object.entries(config.headers)) {
+        headers[name] = await resolveSecret(toSecretSource(ref, baseDir), { env, cwd: baseDir });
+      }
+      options.headers = headers;
+    }
     if (config.tlsFingerprint !== undefined) options.tlsFingerprint = config.tlsFingerprint;
     if (config.ca !== undefined) options.ca = await readFile(isAbsolute(config.ca) ? config.ca : resolve(baseDir, config.ca));
     return options;
