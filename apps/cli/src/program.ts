@@ -120,6 +120,12 @@ export function buildProgram(setExit: (code: ExitCode) => void, outputConfig: Ou
     .option("--password-command <command>", "password from this command's stdout")
     .option("--tls-fingerprint <sha256>", "pin the gateway certificate's SHA-256 (wss:// only)")
     .option("--ca-file <path>", "PEM file of a custom CA for wss://")
+    .option(
+      "--header <name=source>",
+      "header on the upgrade request, for an edge in front of the gateway (repeatable); its value from env:VAR, file:PATH or command:CMD, e.g. CF-Access-Client-Secret=file:cf.secret",
+      collect,
+      [],
+    )
     .option("--scopes <list>", "scope ceiling: the most this remote may ever be asked for (comma-separated)")
     .option("--description <text>", "free text shown by list/show")
     .addOption(new Option("--device <mode>", "device identity use").choices(["auto", "always", "never"]))

@@ -94,6 +94,7 @@ export async function resolveConnection(input: ResolveConnectionInput): Promise<
   const options: GatewayClientOptions = pin === undefined ? resolved.options : { ...resolved.options, tlsFingerprint: pin };
   output.redactor.add(options.token);
   output.redactor.add(options.password);
+  for (const value of Object.values(options.headers ?? {})) output.redactor.add(value);
   const rawUrl = String(options.url);
   const target: GatewayTarget = { url: displayUrl(parseGatewayUrl(rawUrl)), urlSource: resolved.urlSource };
   return {

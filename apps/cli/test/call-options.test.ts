@@ -165,6 +165,30 @@ describe("gateway call options", () => {
     expect(conflict.stderr).toContain("Use either --url or --remote, not both.");
   });
 
+  it("--remote sends the profile's --header values on the upgrade and never prints them; literal values are refused", async () => {
+    const edge = "edge-secret-4c1d7e";
+    const seen: Record<string, unknown>[] = [];
+    const off = fx.gateway.server.onConnection((connection) => seen.push({ ...connection.socket.headers }));
+    try {
+      const add = await runCli(["remote", "add", "edge", "--url", fx.gateway.url, "--token-env", "GW2_TOKEN", "--header", "X-Edge-Auth=env:EDGE_SECRET"], { env: fx.env });
+      expect(add.code).toBe(0);
+      const show = await runCli(["remote", "show", "edge", "--json"], { env: fx.env });
+      expect(singleJson(show.stdout)).toMatchObject({ headers: ["X-Edge-Auth=env:EDGE_SECRET"] });
+      const result = await call(["health", "--remote", "edge", "--json"], { extraEnv: { EDGE_SECRET: edge } });
+      expect(result.code).toBe(0);
+      expect(seen.at(-1)?.["x-edge-auth"]).toBe(edge);
+      const literal = await runCli(["remote", "add", "leaky", "--url", fx.gateway.url, "--header", `X-Edge-Auth=${edge}`], { env: fx.env });
+      expect(literal.code).toBe(2);
+      expect(literal.stderr).toContain('--header "X-Edge-Auth": expected Name=env:VAR');
+      const handshake = await runCli(["remote", "add", "bad", "--url", fx.gateway.url, "--header", "Sec-WebSocket-Key=env:K"], { env: fx.env });
+      expect(handshake.code).toBe(2);
+      expect(handshake.stderr).toContain("set by the WebSocket handshake itself");
+      for (const output of [add.stdout, add.stderr, show.stdout, result.stdout, result.stderr, literal.stdout, literal.stderr]) expect(output).not.toContain(edge);
+    } finally {
+      off();
+    }
+  });
+
   it("OPENCLAW_SHELL=exec refuses message-injecting methods before connecting, like OpenClaw", async () => {
     const result = await call(["agent", "--url", fx.gateway.url, "--token-env", "GW2_TOKEN", "--params", '{"message":"hi","idempotencyKey":"k1"}', "--json"], {
       extraEnv: { OPENCLAW_SHELL: "exec" },

@@ -63,6 +63,7 @@ export async function resolveConnection(
   const resolved = await resolveRemote(context.id, { env });
   register(resolved.token);
   register(resolved.password);
+  for (const value of Object.values(resolved.headers ?? {})) register(value);
   if (resolved.token === undefined && resolved.password === undefined && !(await hasStoredDeviceToken(context.id, resolved.configDir, resolved.device))) {
     // Like `clawbridge gateway call`: nothing to authenticate with is a local error (exit 2), not a round trip.
     throw credentialsError(

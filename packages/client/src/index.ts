@@ -52,7 +52,17 @@ export {
   parseGatewayUrl,
 } from "./gateway-url.js";
 export type { ClientLogger, LogLevel } from "./logger.js";
-export { passwordSourceOf, RemoteAuth, RemoteId, RemoteProfile, RemotesFile, tokenSourceOf } from "./remote-profile.js";
+export {
+  HeaderSourceRef,
+  headerSourceOf,
+  passwordSourceOf,
+  RemoteAuth,
+  RemoteId,
+  RemoteProfile,
+  RemotesFile,
+  tokenSourceOf,
+} from "./remote-profile.js";
+export { upgradeHeaderNameProblem } from "./upgrade-headers.js";
 export { effectiveSkillPolicy, NodeCommandName, RemoteSkillPolicy } from "./remote-skill-policy.js";
 export type { EffectiveSkillPolicy } from "./remote-skill-policy.js";
 export { REMOTES_FILE_NAME, RemoteStore, summarizeRemote } from "./remote-store.js";

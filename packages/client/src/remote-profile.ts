@@ -4,6 +4,7 @@ import { parseGatewayUrl } from "./gateway-url.js";
 import { normalizeTlsFingerprint } from "./tls-pinning.js";
 import { RemoteSkillPolicy } from "./remote-skill-policy.js";
 import type { SecretSource } from "./secret-source.js";
+import { upgradeHeaderNameProblem } from "./upgrade-headers.js";
 
 /** A remote id: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric (it names a store slot). */
 export const RemoteId = lazySchema(() =>
@@ -43,6 +44,19 @@ export const RemoteAuth = lazySchema(() =>
 );
 export type RemoteAuth = z.infer<typeof RemoteAuth>;
 
+/** Where one header value comes from. Header values are treated as secrets: never inline. */
+export const HeaderSourceRef = lazySchema(() =>
+  z.union(
+    [
+      z.strictObject({ env: envName() }),
+      z.strictObject({ file: path() }),
+      z.strictObject({ command: command(), timeoutMs: z.int().min(1).max(300_000).optional() }),
+    ],
+    { error: "expected {env: NAME}, {file: path} or {command: cmd}; header values are secrets and never stored" },
+  ),
+);
+export type HeaderSourceRef = z.infer<typeof HeaderSourceRef>;
+
 /** One remote gateway. Closed: unknown keys (e.g. an inline `token`) are rejected. */
 export const RemoteProfile = lazySchema(() =>
   z
@@ -65,6 +79,11 @@ export const RemoteProfile = lazySchema(() =>
       device: z.enum(["auto", "always", "never"]).optional(),
       /** Default call timeout for this remote (ms). */
       timeoutMs: z.int().min(1).max(3_600_000).optional(),
+      /**
+       * Headers on the upgrade request, for an edge in front of the gateway (Cloudflare Access
+       * service tokens, an authenticating proxy): header name → where its value comes from.
+       */
+      headers: z.record(z.string(), HeaderSourceRef).optional(),
       /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
       skill: RemoteSkillPolicy.optional(),
     })
@@ -76,6 +95,10 @@ export const RemoteProfile = lazySchema(() =>
         }
       } catch (error) {
         ctx.addIssue({ code: "custom", path: ["url"], message: (error as Error).message });
+      }
+      for (const name of Object.keys(profile.headers ?? {})) {
+        const problem = upgradeHeaderNameProblem(name);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["headers", name], message: problem });
       }
       if (profile.tlsFingerprint !== undefined) {
         try {
@@ -103,6 +126,13 @@ export function tokenSourceOf(auth: RemoteAuth | undefined): SecretSource | unde
   if (auth?.tokenFile !== undefined) return { kind: "file", path: auth.tokenFile };
   if (auth?.tokenCommand !== undefined) return { kind: "command", command: auth.tokenCommand, timeoutMs: auth.commandTimeoutMs };
   return undefined;
+}
+
+/** The secret source of one header value (`commandTimeoutMs` of the profile's auth as the fallback timeout). */
+export function headerSourceOf(ref: HeaderSourceRef, auth: RemoteAuth | undefined): SecretSource {
+  if ("env" in ref) return { kind: "env", name: ref.env };
+  if ("file" in ref) return { kind: "file", path: ref.file };
+  return { kind: "command", command: ref.command, timeoutMs: ref.timeoutMs ?? auth?.commandTimeoutMs };
 }
 
 /** The password source of a profile, if any. */

@@ -4,7 +4,7 @@ import { formatValidationIssues } from "@clawbridge/rpc-core";
 import { resolveConfigDir } from "./config-dir.js";
 import type { ConfigDirOptions } from "./config-dir.js";
 import { RemoteProfileError } from "./errors.js";
-import { passwordSourceOf, RemoteId, RemoteProfile, RemotesFile, tokenSourceOf } from "./remote-profile.js";
+import { headerSourceOf, passwordSourceOf, RemoteId, RemoteProfile, RemotesFile, tokenSourceOf } from "./remote-profile.js";
 import { effectiveSkillPolicy } from "./remote-skill-policy.js";
 import type { EffectiveSkillPolicy } from "./remote-skill-policy.js";
 import { describeSecretSource } from "./secret-source.js";
@@ -24,6 +24,8 @@ export interface RemoteSummary {
   readonly description: string | undefined;
   readonly token: SecretSourceSummary | undefined;
   readonly password: SecretSourceSummary | undefined;
+  /** Upgrade-request headers: name → the source of its value. */
+  readonly headers: Readonly<Record<string, SecretSourceSummary>> | undefined;
   readonly tlsFingerprint: string | undefined;
   readonly caFile: string | undefined;
   /** The scope ceiling. */
@@ -45,6 +47,10 @@ export function summarizeRemote(id: string, profile: RemoteProfile): RemoteSumma
     description: profile.description,
     token: token === undefined ? undefined : describeSecretSource(token),
     password: password === undefined ? undefined : describeSecretSource(password),
+    headers:
+      profile.headers === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(profile.headers).map(([name, ref]) => [name, describeSecretSource(headerSourceOf(ref, profile.auth))])),
     tlsFingerprint: profile.tlsFingerprint,
     caFile: profile.caFile,
     scopes: profile.scopes,

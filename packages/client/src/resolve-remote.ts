@@ -3,7 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { storeSlotForRemote } from "./credential-store.js";
 import { GatewayClientError } from "./errors.js";
 import type { GatewayClientOptions } from "./client-options.js";
-import { passwordSourceOf, tokenSourceOf } from "./remote-profile.js";
+import { headerSourceOf, passwordSourceOf, tokenSourceOf } from "./remote-profile.js";
 import { RemoteStore } from "./remote-store.js";
 import { resolveSecret } from "./secret-source.js";
 import type { SecretSource } from "./secret-source.js";
@@ -33,6 +33,7 @@ export interface ResolvedRemote
     | "device"
     | "configDir"
     | "credentialSlot"
+    | "headers"
   > {
   /** The profile id. */
   readonly remoteId: string;
@@ -46,8 +47,8 @@ function relativeToConfig(source: SecretSource | undefined, configDir: string): 
 }
 
 /**
- * Loads remote `id` from `remotes.json` and resolves its secrets (env var, 0600 file,
- * or secret-manager command). Only the profile's own sources are consulted: ambient
+ * Loads remote `id` from `remotes.json` and resolves its secrets and header values (env
+ * var, 0600 file, or secret-manager command). Only the profile's own sources are consulted: ambient
  * credentials such as `OPENCLAW_GATEWAY_TOKEN` (on a worker node, the secret of its
  * *own* gateway) are never used for a named remote. Device state lives in the
  * `remote-<id>` slot. Throws `RemoteProfileError` / `SecretSourceError`.
@@ -70,6 +71,14 @@ export async function resolveRemote(id: string, options: ResolveRemoteOptions = 
   };
   if (tokenSource !== undefined) resolved.token = await resolveSecret(tokenSource, secretOptions);
   if (passwordSource !== undefined) resolved.password = await resolveSecret(passwordSource, secretOptions);
+  if (profile.headers !== undefined) {
+    const headers: Record<string, string> = {};
+    for (const [name, ref] of Object.entries(profile.headers)) {
+      const source = headerSourceOf(ref, profile.auth);
+      headers[name] = await resolveSecret(relativeToConfig(source, configDir) ?? source, secretOptions);
+    }
+    resolved.headers = headers;
+  }
   if (profile.tlsFingerprint !== undefined) resolved.tlsFingerprint = profile.tlsFingerprint;
   if (profile.scopes !== undefined) resolved.scopeCeiling = profile.scopes;
   if (profile.allowInsecurePlaintext !== undefined) resolved.allowInsecurePlaintext = profile.allowInsecurePlaintext;

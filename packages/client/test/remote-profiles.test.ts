@@ -1,7 +1,8 @@
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RemoteProfileError, RemoteStore, resolveRemote, resolveTarget, SecretSourceError } from "../src/index.js";
+import { GatewayClient, RemoteProfileError, RemoteStore, resolveRemote, resolveTarget, SecretSourceError } from "../src/index.js";
+import { TEST_TOKEN, connectionsOf, startTestGateway } from "./helpers/test-gateway.js";
 import { tempConfigDir } from "./helpers/temp-config.js";
 
 const posix = process.platform !== "win32";
@@ -101,6 +102,48 @@ describe("remote profiles", () => {
     expect((await resolveRemote("by-cmd", { configDir: dir, env })).token).toBe(SECRET);
     await expect(resolveRemote("by-env", { configDir: dir, env: {} })).rejects.toBeInstanceOf(SecretSourceError);
     expect(await readFile(store.path, "utf8")).not.toContain(SECRET);
+  });
+
+  it("sends a profile's headers on the upgrade, values from their sources, shown only as sources", async () => {
+    const store = new RemoteStore({ configDir: dir });
+    await writeFile(join(dir, "edge.secret"), `${SECRET}-file\n`, { mode: 0o600 });
+    const gateway = await startTestGateway();
+    try {
+      await store.add("edge", {
+        url: gateway.url,
+        auth: { tokenEnv: "GW_TOKEN" },
+        device: "never",
+        headers: { "CF-Access-Client-Id": { env: "CF_ID" }, "CF-Access-Client-Secret": { file: "edge.secret" } },
+      });
+      const summary = await store.show("edge");
+      expect(summary.headers).toEqual({ "CF-Access-Client-Id": { kind: "env", name: "CF_ID" }, "CF-Access-Client-Secret": { kind: "file", name: "edge.secret" } });
+      expect(await readFile(store.path, "utf8")).not.toContain(SECRET);
+
+      const env = { GW_TOKEN: TEST_TOKEN, CF_ID: `${SECRET}-env` };
+      const { options } = await resolveTarget({ remote: "edge" }, { configDir: dir, env });
+      expect(options.headers).toEqual({ "CF-Access-Client-Id": `${SECRET}-env`, "CF-Access-Client-Secret": `${SECRET}-file` });
+      const client = new GatewayClient({ ...options, tickWatchdog: false });
+      try {
+        await client.connect();
+        const [connection] = connectionsOf(gateway);
+        expect(connection?.socket.headers["cf-access-client-id"]).toBe(`${SECRET}-env`);
+        expect(connection?.socket.headers["cf-access-client-secret"]).toBe(`${SECRET}-file`);
+      } finally {
+        await client.close();
+      }
+      await expect(resolveRemote("edge", { configDir: dir, env: { GW_TOKEN: TEST_TOKEN } })).rejects.toThrow(/CF_ID/);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it("refuses inline header values and the handshake's own headers", async () => {
+    const store = new RemoteStore({ configDir: dir });
+    const add = (headers: unknown) => store.add("bad", { url: "wss://gw2.example.com", headers } as never);
+    await expect(add({ "X-Edge": "s3cret-inline" })).rejects.toThrow(/header values are secrets/);
+    await expect(add({ "X-Edge": "s3cret-inline" })).rejects.not.toThrow(/s3cret-inline/);
+    await expect(add({ Host: { env: "H" } })).rejects.toThrow("at /headers/Host: is set by the WebSocket handshake itself");
+    await expect(add({ "Bad Name": { env: "H" } })).rejects.toThrow(/must be an HTTP header name/);
   });
 
   it("never falls back to OPENCLAW_GATEWAY_TOKEN for a named remote or an explicit URL", async () => {

@@ -1,5 +1,5 @@
 import { RemoteStore } from "@clawbridge/client";
-import type { RemoteAuth, RemoteProfile, RemoteSummary, SecretSourceSummary } from "@clawbridge/client";
+import type { HeaderSourceRef, RemoteAuth, RemoteProfile, RemoteSummary, SecretSourceSummary } from "@clawbridge/client";
 import { usageError } from "@clawbridge/cli-contract";
 import type { ExitCode } from "@clawbridge/cli-contract";
 import { parseTimeoutMs } from "../parse-numbers.js";
@@ -23,6 +23,8 @@ export interface RemoteAddFlags extends RemoteFlags {
   passwordCommand?: string | undefined;
   tlsFingerprint?: string | undefined;
   caFile?: string | undefined;
+  /** `Name=env:VAR`, `Name=file:PATH` or `Name=command:CMD`, repeatable. */
+  header?: string[] | undefined;
   scopes?: string | undefined;
   description?: string | undefined;
   device?: "auto" | "always" | "never" | undefined;
@@ -39,6 +41,32 @@ export function formatSecretSource(source: SecretSourceSummary | undefined): str
   return source === undefined ? null : `${source.kind}:${source.name}`;
 }
 
+/**
+ * One `--header Name=env:VAR|file:PATH|command:CMD`. Anything else is refused without
+ * echoing what follows the `=`: a header value typed on the command line is a secret.
+ */
+function parseHeaderFlag(text: string): [string, HeaderSourceRef] {
+  const equals = text.indexOf("=");
+  const name = equals < 0 ? text : text.slice(0, equals);
+  const source = equals < 0 ? "" : text.slice(equals + 1);
+  const colon = source.indexOf(":");
+  const kind = colon < 0 ? "" : source.slice(0, colon);
+  const where = source.slice(colon + 1);
+  if (name !== "" && where !== "") {
+    if (kind === "env") return [name, { env: where }];
+    if (kind === "file") return [name, { file: where }];
+    if (kind === "command") return [name, { command: where }];
+  }
+  throw usageError("INVALID_HEADER", `--header ${JSON.stringify(name)}: expected Name=env:VAR, Name=file:PATH or Name=command:CMD`, {
+    hint: "header values are secrets: profiles store where to read them, never the values",
+  });
+}
+
+/** `Name=env:VAR` for each header (secret sources only). */
+function formatHeaders(headers: RemoteSummary["headers"]): string[] | null {
+  return headers === undefined ? null : Object.entries(headers).map(([name, source]) => `${name}=${formatSecretSource(source) ?? ""}`);
+}
+
 /** A profile summary as printed with `--json` (secret sources only). */
 function summaryDocument(summary: RemoteSummary): Record<string, unknown> {
   return {
@@ -47,6 +75,7 @@ function summaryDocument(summary: RemoteSummary): Record<string, unknown> {
     description: summary.description ?? null,
     token: formatSecretSource(summary.token),
     password: formatSecretSource(summary.password),
+    headers: formatHeaders(summary.headers),
     tlsFingerprint: summary.tlsFingerprint ?? null,
     caFile: summary.caFile ?? null,
     scopes: summary.scopes ?? null,
@@ -86,6 +115,7 @@ export function remoteAdd(id: string, flags: RemoteAddFlags): Promise<ExitCode> 
       auth: Object.keys(auth).length === 0 ? undefined : auth,
       tlsFingerprint: flags.tlsFingerprint,
       caFile: flags.caFile,
+      headers: flags.header === undefined || flags.header.length === 0 ? undefined : Object.fromEntries(flags.header.map(parseHeaderFlag)),
       scopes: flags.scopes === undefined ? undefined : parseScopeList(flags.scopes),
       allowInsecurePlaintext: flags.allowInsecurePlaintext === true ? true : undefined,
       device: flags.device,
