@@ -1,4 +1,4 @@
-import { normalizeTlsFingerprint } from "@clawbridge/client";
+import { normalizeTlsFingerprint, upgradeHeaderNameProblem } from "@clawbridge/client";
 import * as z from "zod";
 import { SecretRef } from "./secret-ref.js";
 
@@ -68,29 +68,11 @@ export const ClientConfig = z.strictObject({
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
 
-/** Request headers the WebSocket handshake sets itself (or that would break the upgrade). */
-const HANDSHAKE_HEADERS = new Set([
-  "host",
-  "connection",
-  "upgrade",
-  "content-length",
-  "transfer-encoding",
-  "sec-websocket-key",
-  "sec-websocket-version",
-  "sec-websocket-extensions",
-  "sec-websocket-protocol",
-]);
-
-/** An HTTP header name: an RFC 9110 token. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Headers for the relay's upgrade request: names it may set, each value a secret reference. */
 const UpgradeHeaders = z.record(z.string(), SecretRef).superRefine((headers, ctx) => {
   for (const name of Object.keys(headers)) {
-    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "must be an HTTP header name" });
-    else if (HANDSHAKE_HEADERS.has(name.toLowerCase())) {
-      ctx.addIssue({ code: "custom", path: [name], message: "is set by the WebSocket handshake itself" });
-    }
+    const problem = upgradeHeaderNameProblem(name);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [name], message: problem });
   }
 });
 
