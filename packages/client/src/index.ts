@@ -53,13 +53,13 @@ export {
 } from "./gateway-url.js";
 export type { ClientLogger, LogLevel } from "./logger.js";
 export {
-  HeaderSourceRef,
-  headerSourceOf,
   passwordSourceOf,
   RemoteAuth,
   RemoteId,
   RemoteProfile,
   RemotesFile,
+  SecretRef,
+  secretSourceOfRef,
   tokenSourceOf,
 } from "./remote-profile.js";
 export { upgradeHeaderNameProblem } from "./upgrade-headers.js";

@@ -44,18 +44,35 @@ export const RemoteAuth = lazySchema(() =>
 );
 export type RemoteAuth = z.infer<typeof RemoteAuth>;
 
-/** Where one header value comes from. Header values are treated as secrets: never inline. */
-export const HeaderSourceRef = lazySchema(() =>
+/**
+ * Where a secret comes from, as written in a config file: `{file: path}`, `{env: NAME}` or
+ * `{command: "op read op://…"}` (argv array also accepted; run without a shell). Inline
+ * secrets are refused on purpose: a config file gets copied, diffed and pasted into tickets
+ * far more often than a secret file does. Used for header values of remote profiles and
+ * for the relay's upstream credentials and headers.
+ */
+export const SecretRef = lazySchema(() =>
   z.union(
     [
-      z.strictObject({ env: envName() }),
       z.strictObject({ file: path() }),
-      z.strictObject({ command: command(), timeoutMs: z.int().min(1).max(300_000).optional() }),
+      z.strictObject({ env: envName() }),
+      z.strictObject({
+        command: command(),
+        /** Command timeout (ms). Default 10 000. */
+        timeoutMs: z.int().min(1).max(300_000).optional(),
+      }),
     ],
-    { error: "expected {env: NAME}, {file: path} or {command: cmd}; header values are secrets and never stored" },
+    { error: "expected {file: <path>}, {env: <NAME>} or {command: <cmd>}; inline secrets are not allowed" },
   ),
 );
-export type HeaderSourceRef = z.infer<typeof HeaderSourceRef>;
+export type SecretRef = z.infer<typeof SecretRef>;
+
+/** The {@link SecretSource} of a {@link SecretRef}; `timeoutMs` applies to a command that sets none. */
+export function secretSourceOfRef(ref: SecretRef, timeoutMs?: number): SecretSource {
+  if ("env" in ref) return { kind: "env", name: ref.env };
+  if ("file" in ref) return { kind: "file", path: ref.file };
+  return { kind: "command", command: ref.command, timeoutMs: ref.timeoutMs ?? timeoutMs };
+}
 
 /** One remote gateway. Closed: unknown keys (e.g. an inline `token`) are rejected. */
 export const RemoteProfile = lazySchema(() =>
@@ -83,7 +100,7 @@ export const RemoteProfile = lazySchema(() =>
        * Headers on the upgrade request, for an edge in front of the gateway (Cloudflare Access
        * service tokens, an authenticating proxy): header name → where its value comes from.
        */
-      headers: z.record(z.string(), HeaderSourceRef).optional(),
+      headers: z.record(z.string(), SecretRef).optional(),
       /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
       skill: RemoteSkillPolicy.optional(),
     })
@@ -126,13 +143,6 @@ export function tokenSourceOf(auth: RemoteAuth | undefined): SecretSource | unde
   if (auth?.tokenFile !== undefined) return { kind: "file", path: auth.tokenFile };
   if (auth?.tokenCommand !== undefined) return { kind: "command", command: auth.tokenCommand, timeoutMs: auth.commandTimeoutMs };
   return undefined;
-}
-
-/** The secret source of one header value (`commandTimeoutMs` of the profile's auth as the fallback timeout). */
-export function headerSourceOf(ref: HeaderSourceRef, auth: RemoteAuth | undefined): SecretSource {
-  if ("env" in ref) return { kind: "env", name: ref.env };
-  if ("file" in ref) return { kind: "file", path: ref.file };
-  return { kind: "command", command: ref.command, timeoutMs: ref.timeoutMs ?? auth?.commandTimeoutMs };
 }
 
 /** The password source of a profile, if any. */

@@ -4,7 +4,7 @@ import { formatValidationIssues } from "@clawbridge/rpc-core";
 import { resolveConfigDir } from "./config-dir.js";
 import type { ConfigDirOptions } from "./config-dir.js";
 import { RemoteProfileError } from "./errors.js";
-import { headerSourceOf, passwordSourceOf, RemoteId, RemoteProfile, RemotesFile, tokenSourceOf } from "./remote-profile.js";
+import { passwordSourceOf, RemoteId, RemoteProfile, RemotesFile, secretSourceOfRef, tokenSourceOf } from "./remote-profile.js";
 import { effectiveSkillPolicy } from "./remote-skill-policy.js";
 import type { EffectiveSkillPolicy } from "./remote-skill-policy.js";
 import { describeSecretSource } from "./secret-source.js";
@@ -50,7 +50,7 @@ export function summarizeRemote(id: string, profile: RemoteProfile): RemoteSumma
     headers:
       profile.headers === undefined
         ? undefined
-        : Object.fromEntries(Object.entries(profile.headers).map(([name, ref]) => [name, describeSecretSource(headerSourceOf(ref, profile.auth))])),
+        : Object.fromEntries(Object.entries(profile.headers).map(([name, ref]) => [name, describeSecretSource(secretSourceOfRef(ref, profile.auth?.commandTimeoutMs))])),
     tlsFingerprint: profile.tlsFingerprint,
     caFile: profile.caFile,
     scopes: profile.scopes,

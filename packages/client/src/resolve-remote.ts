@@ -3,7 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { storeSlotForRemote } from "./credential-store.js";
 import { GatewayClientError } from "./errors.js";
 import type { GatewayClientOptions } from "./client-options.js";
-import { headerSourceOf, passwordSourceOf, tokenSourceOf } from "./remote-profile.js";
+import { passwordSourceOf, secretSourceOfRef, tokenSourceOf } from "./remote-profile.js";
 import { RemoteStore } from "./remote-store.js";
 import { resolveSecret } from "./secret-source.js";
 import type { SecretSource } from "./secret-source.js";
@@ -74,7 +74,7 @@ export async function resolveRemote(id: string, options: ResolveRemoteOptions = 
   if (profile.headers !== undefined) {
     const headers: Record<string, string> = {};
     for (const [name, ref] of Object.entries(profile.headers)) {
-      const source = headerSourceOf(ref, profile.auth);
+      const source = secretSourceOfRef(ref, profile.auth?.commandTimeoutMs);
       headers[name] = await resolveSecret(relativeToConfig(source, configDir) ?? source, secretOptions);
     }
     resolved.headers = headers;

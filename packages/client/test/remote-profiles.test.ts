@@ -140,7 +140,7 @@ describe("remote profiles", () => {
   it("refuses inline header values and the handshake's own headers", async () => {
     const store = new RemoteStore({ configDir: dir });
     const add = (headers: unknown) => store.add("bad", { url: "wss://gw2.example.com", headers } as never);
-    await expect(add({ "X-Edge": "s3cret-inline" })).rejects.toThrow(/header values are secrets/);
+    await expect(add({ "X-Edge": "s3cret-inline" })).rejects.toThrow(/inline secrets are not allowed/);
     await expect(add({ "X-Edge": "s3cret-inline" })).rejects.not.toThrow(/s3cret-inline/);
     await expect(add({ Host: { env: "H" } })).rejects.toThrow("at /headers/Host: is set by the WebSocket handshake itself");
     await expect(add({ "Bad Name": { env: "H" } })).rejects.toThrow(/must be an HTTP header name/);

@@ -1,5 +1,5 @@
 import { RemoteStore } from "@clawbridge/client";
-import type { HeaderSourceRef, RemoteAuth, RemoteProfile, RemoteSummary, SecretSourceSummary } from "@clawbridge/client";
+import type { RemoteAuth, RemoteProfile, RemoteSummary, SecretRef, SecretSourceSummary } from "@clawbridge/client";
 import { usageError } from "@clawbridge/cli-contract";
 import type { ExitCode } from "@clawbridge/cli-contract";
 import { parseTimeoutMs } from "../parse-numbers.js";
@@ -45,7 +45,7 @@ export function formatSecretSource(source: SecretSourceSummary | undefined): str
  * One `--header Name=env:VAR|file:PATH|command:CMD`. Anything else is refused without
  * echoing what follows the `=`: a header value typed on the command line is a secret.
  */
-function parseHeaderFlag(text: string): [string, HeaderSourceRef] {
+function parseHeaderFlag(text: string): [string, SecretRef] {
   const equals = text.indexOf("=");
   const name = equals < 0 ? text : text.slice(0, equals);
   const source = equals < 0 ? "" : text.slice(equals + 1);
