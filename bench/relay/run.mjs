@@ -33,6 +33,8 @@ const dist = (path) => join(root, path);
 const RELAY_BIN = process.env.BENCH_RELAY_BIN ?? dist("apps/relay/dist/main.js");
 // BENCH_BASELINE_RELAY_BIN: a second relay build (e.g. a worktree of an older commit) run as path
 // "baseline" in the same alternating rounds, for A/B comparisons that load elsewhere cannot skew.
+// BENCH_BASELINE_NODE_ARGS: node flags for that relay (default: BENCH_RELAY_NODE_ARGS), so the same
+// build can be compared with itself under other flags (e.g. --max-semi-space-size=64).
 const BASELINE_BIN = process.env.BENCH_BASELINE_RELAY_BIN;
 for (const file of [RELAY_BIN, ...(BASELINE_BIN === undefined ? [] : [BASELINE_BIN]), dist("packages/client/dist/index.js"), dist("packages/mock-gateway/dist/index.js")]) {
   if (!existsSync(file)) {
@@ -202,7 +204,7 @@ clients:
       );
       const started = await startChild([bin, "--config", join(dir, `${name}.yaml`)], {}, (line) =>
         line.msg === "relay listening" ? { url: line.url, admin: line.admin } : undefined,
-        process.env.BENCH_RELAY_NODE_ARGS,
+        name === "baseline" ? (process.env.BENCH_BASELINE_NODE_ARGS ?? process.env.BENCH_RELAY_NODE_ARGS) : process.env.BENCH_RELAY_NODE_ARGS,
         PIN ? "1" : undefined,
       );
       children.push(started.child);
