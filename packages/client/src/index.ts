@@ -58,11 +58,12 @@ export {
   RemoteId,
   RemoteProfile,
   RemotesFile,
+  resolveUpgradeHeaders,
   SecretRef,
   secretSourceOfRef,
   tokenSourceOf,
+  UpgradeHeaders,
 } from "./remote-profile.js";
-export { upgradeHeaderNameProblem } from "./upgrade-headers.js";
 export { effectiveSkillPolicy, NodeCommandName, RemoteSkillPolicy } from "./remote-skill-policy.js";
 export type { EffectiveSkillPolicy } from "./remote-skill-policy.js";
 export { REMOTES_FILE_NAME, RemoteStore, summarizeRemote } from "./remote-store.js";

@@ -3,8 +3,8 @@ import * as z from "zod";
 import { parseGatewayUrl } from "./gateway-url.js";
 import { normalizeTlsFingerprint } from "./tls-pinning.js";
 import { RemoteSkillPolicy } from "./remote-skill-policy.js";
-import type { SecretSource } from "./secret-source.js";
-import { upgradeHeaderNameProblem } from "./upgrade-headers.js";
+import { resolveSecret } from "./secret-source.js";
+import type { ResolveSecretOptions, SecretSource } from "./secret-source.js";
 
 /** A remote id: 1–64 of `A–Z a–z 0–9 . _ -`, starting alphanumeric (it names a store slot). */
 export const RemoteId = lazySchema(() =>
@@ -67,11 +67,56 @@ export const SecretRef = lazySchema(() =>
 );
 export type SecretRef = z.infer<typeof SecretRef>;
 
-/** The {@link SecretSource} of a {@link SecretRef}; `timeoutMs` applies to a command that sets none. */
-export function secretSourceOfRef(ref: SecretRef, timeoutMs?: number): SecretSource {
+/** The {@link SecretSource} of a {@link SecretRef}. */
+export function secretSourceOfRef(ref: SecretRef): SecretSource {
   if ("env" in ref) return { kind: "env", name: ref.env };
   if ("file" in ref) return { kind: "file", path: ref.file };
-  return { kind: "command", command: ref.command, timeoutMs: ref.timeoutMs ?? timeoutMs };
+  return { kind: "command", command: ref.command, timeoutMs: ref.timeoutMs };
+}
+
+/** Request headers the WebSocket handshake sets itself, or that would break the upgrade. */
+const HANDSHAKE_HEADERS = new Set([
+  "host",
+  "connection",
+  "upgrade",
+  "content-length",
+  "transfer-encoding",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-websocket-protocol",
+]);
+
+/** An HTTP header name: an RFC 9110 token. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Why `name` cannot be an extra header on a gateway's upgrade request, or undefined when it can. */
+function upgradeHeaderNameProblem(name: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return "must be an HTTP header name";
+  if (HANDSHAKE_HEADERS.has(name.toLowerCase())) return "is set by the WebSocket handshake itself";
+  return undefined;
+}
+
+/**
+ * Headers for a gateway's upgrade request, for an edge in front of it (Cloudflare Access
+ * service tokens, an authenticating proxy): header name → {@link SecretRef} of its value.
+ * Names must be HTTP header names other than the handshake's own.
+ */
+export const UpgradeHeaders = lazySchema(() =>
+  z.record(z.string(), SecretRef).superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      const problem = upgradeHeaderNameProblem(name);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", path: [name], message: problem });
+    }
+  }),
+);
+export type UpgradeHeaders = z.infer<typeof UpgradeHeaders>;
+
+/** Resolves every value of {@link UpgradeHeaders} (relative files against `options.cwd`). */
+export async function resolveUpgradeHeaders(headers: UpgradeHeaders, options: ResolveSecretOptions): Promise<Record<string, string>> {
+  const resolved: Record<string, string> = {};
+  for (const [name, ref] of Object.entries(headers)) resolved[name] = await resolveSecret(secretSourceOfRef(ref), options);
+  return resolved;
 }
 
 /** One remote gateway. Closed: unknown keys (e.g. an inline `token`) are rejected. */
@@ -96,11 +141,8 @@ export const RemoteProfile = lazySchema(() =>
       device: z.enum(["auto", "always", "never"]).optional(),
       /** Default call timeout for this remote (ms). */
       timeoutMs: z.int().min(1).max(3_600_000).optional(),
-      /**
-       * Headers on the upgrade request, for an edge in front of the gateway (Cloudflare Access
-       * service tokens, an authenticating proxy): header name → where its value comes from.
-       */
-      headers: z.record(z.string(), SecretRef).optional(),
+      /** Headers on the upgrade request, for an edge in front of the gateway (see {@link UpgradeHeaders}). */
+      headers: UpgradeHeaders.optional(),
       /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
       skill: RemoteSkillPolicy.optional(),
     })
@@ -112,10 +154,6 @@ export const RemoteProfile = lazySchema(() =>
         }
       } catch (error) {
         ctx.addIssue({ code: "custom", path: ["url"], message: (error as Error).message });
-      }
-      for (const name of Object.keys(profile.headers ?? {})) {
-        const problem = upgradeHeaderNameProblem(name);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["headers", name], message: problem });
       }
       if (profile.tlsFingerprint !== undefined) {
         try {

@@ -50,7 +50,7 @@ export function summarizeRemote(id: string, profile: RemoteProfile): RemoteSumma
     headers:
       profile.headers === undefined
         ? undefined
-        : Object.fromEntries(Object.entries(profile.headers).map(([name, ref]) => [name, describeSecretSource(secretSourceOfRef(ref, profile.auth?.commandTimeoutMs))])),
+        : Object.fromEntries(Object.entries(profile.headers).map(([name, ref]) => [name, describeSecretSource(secretSourceOfRef(ref))])),
     tlsFingerprint: profile.tlsFingerprint,
     caFile: profile.caFile,
     scopes: profile.scopes,

@@ -3,7 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { storeSlotForRemote } from "./credential-store.js";
 import { GatewayClientError } from "./errors.js";
 import type { GatewayClientOptions } from "./client-options.js";
-import { passwordSourceOf, secretSourceOfRef, tokenSourceOf } from "./remote-profile.js";
+import { passwordSourceOf, resolveUpgradeHeaders, tokenSourceOf } from "./remote-profile.js";
 import { RemoteStore } from "./remote-store.js";
 import { resolveSecret } from "./secret-source.js";
 import type { SecretSource } from "./secret-source.js";
@@ -72,12 +72,7 @@ export async function resolveRemote(id: string, options: ResolveRemoteOptions = 
   if (tokenSource !== undefined) resolved.token = await resolveSecret(tokenSource, secretOptions);
   if (passwordSource !== undefined) resolved.password = await resolveSecret(passwordSource, secretOptions);
   if (profile.headers !== undefined) {
-    const headers: Record<string, string> = {};
-    for (const [name, ref] of Object.entries(profile.headers)) {
-      const source = secretSourceOfRef(ref, profile.auth?.commandTimeoutMs);
-      headers[name] = await resolveSecret(relativeToConfig(source, configDir) ?? source, secretOptions);
-    }
-    resolved.headers = headers;
+    resolved.headers = await resolveUpgradeHeaders(profile.headers, { ...secretOptions, commandTimeoutMs: profile.auth?.commandTimeoutMs });
   }
   if (profile.tlsFingerprint !== undefined) resolved.tlsFingerprint = profile.tlsFingerprint;
   if (profile.scopes !== undefined) resolved.scopeCeiling = profile.scopes;

@@ -1,4 +1,4 @@
-import { normalizeTlsFingerprint, upgradeHeaderNameProblem } from "@clawbridge/client";
+import { normalizeTlsFingerprint, UpgradeHeaders } from "@clawbridge/client";
 import * as z from "zod";
 import { SecretRef } from "./secret-ref.js";
 
@@ -67,14 +67,6 @@ export const ClientConfig = z.strictObject({
   ...ClientLimits,
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
-
-/** Headers for the relay's upgrade request: names it may set, each value a secret reference. */
-const UpgradeHeaders = z.record(z.string(), SecretRef).superRefine((headers, ctx) => {
-  for (const name of Object.keys(headers)) {
-    const problem = upgradeHeaderNameProblem(name);
-    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [name], message: problem });
-  }
-});
 
 /** One upstream gateway (`upstreams.<id>`). */
 export const UpstreamConfig = z

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { GatewayClient, PairingRequiredError, resolveSecret, storeSlotForRemote } from "@clawbridge/client";
+import { GatewayClient, PairingRequiredError, resolveSecret, resolveUpgradeHeaders, storeSlotForRemote } from "@clawbridge/client";
 import type { ClientState, GatewayClientOptions, GatewayEvent } from "@clawbridge/client";
 import { scopeSatisfied } from "@clawbridge/protocol";
 import type { HelloOk } from "@clawbridge/protocol";
@@ -216,13 +216,7 @@ export class UpstreamLink {
     if (config.password !== undefined) {
       options.password = await resolveSecret(toSecretSource(config.password, baseDir), { env, cwd: baseDir });
     }
-    if (config.headers !== undefined) {
-      const headers: Record<string, string> = {};
-      for (const [name, ref] of Object.entries(config.headers)) {
-        headers[name] = await resolveSecret(toSecretSource(ref, baseDir), { env, cwd: baseDir });
-      }
-      options.headers = headers;
-    }
+    if (config.headers !== undefined) options.headers = await resolveUpgradeHeaders(config.headers, { env, cwd: baseDir });
     if (config.tlsFingerprint !== undefined) options.tlsFingerprint = config.tlsFingerprint;
     if (config.ca !== undefined) options.ca = await readFile(isAbsolute(config.ca) ? config.ca : resolve(baseDir, config.ca));
     return options;
