@@ -60,7 +60,7 @@ import type {
   WaitForPairingOptions,
 } from "./client-options.js";
 import { GatewayEventHub } from "./event-hub.js";
-import { assertPlaintextAllowed, bareHost, displayUrl, isLoopbackHost, parseGatewayUrl } from "./gateway-url.js";
+import { assertPlaintextAllowed, bareHost, displayUrl, edgeHeadersTransportProblem, isLoopbackHost, parseGatewayUrl } from "./gateway-url.js";
 import { createRedactingLogger } from "./logger.js";
 import type { RedactingLogger } from "./logger.js";
 import { assertWithinCeiling, resolveRequestedScopes } from "./scope-policy.js";
@@ -190,7 +190,8 @@ export class GatewayClient {
 
   /**
    * Validates the target and options; throws at once for an invalid URL
-   * (`GatewayUrlError`), refused plaintext (`InsecureTransportError`), or a bad or
+   * (`GatewayUrlError`), refused plaintext (`InsecureTransportError`, also for
+   * `headers` over `ws://` to a non-loopback host), or a bad or
    * unusable TLS pin (`TlsFingerprintError`). Nothing is connected until
    * {@link connect} or {@link call}.
    */
@@ -202,6 +203,8 @@ export class GatewayClient {
     this.events = new GatewayEventHub();
     this.url = parseGatewayUrl(options.url ?? DEFAULT_GATEWAY_URL);
     assertPlaintextAllowed(this.url, options.allowInsecurePlaintext === true);
+    const headersProblem = options.headers === undefined ? undefined : edgeHeadersTransportProblem(this.url);
+    if (headersProblem !== undefined) throw new InsecureTransportError(headersProblem, bareHost(this.url));
 
     const wsOptions: ConnectWebSocketOptions = {
       handshakeTimeout: options.openTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,

@@ -80,9 +80,9 @@ export function displayUrl(url: URL): string {
 }
 
 /**
- * Parses and checks a gateway URL: `ws:` or `wss:` only, and no embedded credentials
+ * Parses and checks a gateway URL: `ws:` or `wss:` only, no embedded credentials
  * (`ws://user:secret@host` would put a secret in every log line and error that shows
- * the URL).
+ * the URL), no fragment (WebSocket URLs cannot carry one).
  */
 export function parseGatewayUrl(input: string | URL): URL {
   let url: URL;
@@ -97,6 +97,8 @@ export function parseGatewayUrl(input: string | URL): URL {
   if (url.username !== "" || url.password !== "") {
     throw new GatewayUrlError("gateway url must not embed credentials; pass a token or password source instead");
   }
+  // `ws` refuses a fragment only when it connects, which would read as "not reachable".
+  if (url.hash !== "") throw new GatewayUrlError("gateway url must not contain a #fragment");
   return url;
 }
 
@@ -121,4 +123,16 @@ export function assertPlaintextAllowed(url: URL, allowInsecurePlaintext = false)
     ].join("\n"),
     host,
   );
+}
+
+/**
+ * Why edge headers (secrets on the upgrade request for an edge in front of the gateway,
+ * e.g. Cloudflare Access service tokens) must not be sent to `url`, or `undefined` when
+ * they may. OpenClaw sends its edge auth only over `wss://`; plaintext `ws://` passes
+ * only to a loopback host (an SSH tunnel, a local edge agent), where the header never
+ * crosses a network in clear. `allowInsecurePlaintext` does not lift this.
+ */
+export function edgeHeadersTransportProblem(url: URL): string | undefined {
+  if (url.protocol === "wss:" || isLoopbackHost(bareHost(url))) return undefined;
+  return `edge headers are sent only over wss:// (or ws:// to loopback, e.g. an SSH tunnel); ${displayUrl(url)} would send them in clear`;
 }

@@ -47,6 +47,7 @@ export type {
 export {
   assertPlaintextAllowed,
   displayUrl,
+  edgeHeadersTransportProblem,
   isLoopbackHost,
   isPrivateHost,
   parseGatewayUrl,

@@ -1,6 +1,6 @@
 import { lazySchema } from "@clawbridge/protocol";
 import * as z from "zod";
-import { parseGatewayUrl } from "./gateway-url.js";
+import { edgeHeadersTransportProblem, parseGatewayUrl } from "./gateway-url.js";
 import { normalizeTlsFingerprint } from "./tls-pinning.js";
 import { RemoteSkillPolicy } from "./remote-skill-policy.js";
 import { resolveSecret } from "./secret-source.js";
@@ -141,7 +141,7 @@ export const RemoteProfile = lazySchema(() =>
       device: z.enum(["auto", "always", "never"]).optional(),
       /** Default call timeout for this remote (ms). */
       timeoutMs: z.int().min(1).max(3_600_000).optional(),
-      /** Headers on the upgrade request, for an edge in front of the gateway (see {@link UpgradeHeaders}). */
+      /** Headers on the upgrade request, for an edge in front of the gateway (see {@link UpgradeHeaders}); need `wss://` or a loopback `ws://`. */
       headers: UpgradeHeaders.optional(),
       /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */
       skill: RemoteSkillPolicy.optional(),
@@ -152,6 +152,8 @@ export const RemoteProfile = lazySchema(() =>
         if (profile.tlsFingerprint !== undefined && url.protocol !== "wss:") {
           ctx.addIssue({ code: "custom", path: ["tlsFingerprint"], message: "gateway tls fingerprint requires wss:// gateway url" });
         }
+        const headersProblem = profile.headers === undefined ? undefined : edgeHeadersTransportProblem(url);
+        if (headersProblem !== undefined) ctx.addIssue({ code: "custom", path: ["headers"], message: headersProblem });
       } catch (error) {
         ctx.addIssue({ code: "custom", path: ["url"], message: (error as Error).message });
       }

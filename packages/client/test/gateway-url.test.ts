@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   assertPlaintextAllowed,
+  edgeHeadersTransportProblem,
   GatewayClient,
   GatewayUrlError,
   InsecureTransportError,
@@ -86,5 +87,26 @@ describe("plaintext ws:// guard", () => {
     }
     expect(message).toMatch(/must not embed credentials/);
     expect(message).not.toContain("hunter2-secret");
+  });
+
+  it("refuses a fragment, which a WebSocket URL cannot carry", () => {
+    expect(() => parseGatewayUrl("ws://127.0.0.1:18789/#x")).toThrow(new GatewayUrlError("gateway url must not contain a #fragment"));
+    expect(parseGatewayUrl("ws://127.0.0.1:18789/").hash).toBe("");
+  });
+});
+
+describe("edge headers transport", () => {
+  it("sends edge headers over wss:// or to loopback only, whatever allowInsecurePlaintext says", () => {
+    for (const url of ["wss://gw2.example.com", "wss://10.0.0.5:18789", "ws://127.0.0.1:18789", "ws://[::1]:1", "ws://localhost:2"]) {
+      expect(edgeHeadersTransportProblem(new URL(url)), url).toBeUndefined();
+    }
+    for (const url of ["ws://10.0.0.5:18789", "ws://gw2.ts.net", "ws://gw2.example.com"]) {
+      expect(edgeHeadersTransportProblem(new URL(url)), url).toMatch(/edge headers are sent only over wss:\/\//);
+    }
+    const client = (url: string) => new GatewayClient({ url, headers: { "CF-Access-Client-Secret": "edge-s3cret" }, allowInsecurePlaintext: true });
+    expect(() => client("ws://10.0.0.5:18789")).toThrow(InsecureTransportError);
+    expect(() => client("ws://10.0.0.5:18789")).not.toThrow(/edge-s3cret/);
+    expect(() => client("ws://127.0.0.1:18789")).not.toThrow();
+    expect(() => new GatewayClient({ url: "ws://10.0.0.5:18789" })).not.toThrow();
   });
 });

@@ -146,6 +146,16 @@ describe("remote profiles", () => {
     await expect(add({ "Bad Name": { env: "H" } })).rejects.toThrow(/must be an HTTP header name/);
   });
 
+  it("refuses edge headers on a plaintext ws:// profile unless the host is loopback", async () => {
+    const store = new RemoteStore({ configDir: dir });
+    const headers = { "CF-Access-Client-Secret": { env: "CF_SECRET" } };
+    await expect(store.add("lan", { url: "ws://10.0.0.5:18789", headers, allowInsecurePlaintext: true })).rejects.toThrow(
+      /at \/headers: edge headers are sent only over wss:\/\//,
+    );
+    await expect(store.add("tunnel", { url: "ws://127.0.0.1:18789", headers })).resolves.toBeDefined();
+    await expect(store.add("edge", { url: "wss://gw2.example.com", headers })).resolves.toBeDefined();
+  });
+
   it("never falls back to OPENCLAW_GATEWAY_TOKEN for a named remote or an explicit URL", async () => {
     const store = new RemoteStore({ configDir: dir });
     await store.add("bare", { url: "wss://gw2.example.com" });
