@@ -16,8 +16,9 @@ export function processStreams(): OutputStreams {
 
 /**
  * The only way commands print. stdout carries the result (one JSON document with
- * `--json`), stderr everything else. Every string passes the secret redactor first:
- * the CLI never puts secrets into output, but a gateway's error text could echo one.
+ * `--json`), stderr everything else. Every string passes the secret redactor first
+ * (JSON documents value by value, so they stay valid JSON): the CLI never puts secrets
+ * into output, but a gateway's error text could echo one.
  */
 export class Output {
   /** Secrets in play (tokens, passwords); register them as soon as they are known. */
@@ -46,14 +47,14 @@ export class Output {
     this.#streams.stdout.write(`${this.redactor.redact(text)}\n`);
   }
 
-  /** Writes a JSON document to stdout, 2-space indented like OpenClaw (`null` for an absent payload). */
+  /** Writes a JSON document to stdout, 2-space indented like OpenClaw (`null` for an absent payload). Secrets are redacted from its strings, never from its numbers or syntax. */
   document(value: unknown): void {
-    this.line(JSON.stringify(value === undefined ? null : value, null, 2));
+    this.#streams.stdout.write(`${this.redactor.stringify(value === undefined ? null : value, 2)}\n`);
   }
 
-  /** Writes one compact JSON line to stdout (NDJSON streams). */
+  /** Writes one compact JSON line to stdout (NDJSON streams), redacted like {@link document}. */
   ndjson(value: unknown): void {
-    this.line(JSON.stringify(value === undefined ? null : value));
+    this.#streams.stdout.write(`${this.redactor.stringify(value === undefined ? null : value)}\n`);
   }
 
   /** Writes one line to stderr. */

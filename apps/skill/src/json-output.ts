@@ -2,8 +2,9 @@ import { SecretRedactor } from "@clawbridge/client";
 
 /**
  * The bin's only printer: one JSON document on stdout (the result or the error
- * envelope), nothing on stderr. Every string passes the redactor: the bin never puts a
- * secret into output, but a gateway's error text could echo one back.
+ * envelope), nothing on stderr. Every string and key passes the redactor (value by
+ * value, so the document stays valid JSON): the bin never puts a secret into output,
+ * but a gateway's error text could echo one back.
  */
 export class JsonOutput {
   /** Secrets in play; register each as soon as it is resolved. */
@@ -16,7 +17,6 @@ export class JsonOutput {
 
   /** Writes one 2-space indented JSON document (`null` for an absent payload), as `openclaw gateway call --json` does. */
   document(value: unknown): void {
-    const text = JSON.stringify(value === undefined ? null : value, null, 2);
-    this.#stdout.write(`${this.redactor.redact(text)}\n`);
+    this.#stdout.write(`${this.redactor.stringify(value === undefined ? null : value, 2)}\n`);
   }
 }

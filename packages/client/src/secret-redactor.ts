@@ -19,6 +19,8 @@ const MAX_DEPTH = 6;
  */
 export class SecretRedactor {
   readonly #secrets = new Set<string>();
+  /** The secrets, longest first (so a secret that contains another is replaced whole); rebuilt on `add`. */
+  #ordered: readonly string[] = [];
 
   /** Registers a secret (ignored when empty or shorter than 3 characters). Also covers its URI- and JSON-escaped forms. */
   add(secret: string | undefined | null): void {
@@ -26,6 +28,7 @@ export class SecretRedactor {
     this.#secrets.add(secret);
     this.#secrets.add(encodeURIComponent(secret));
     this.#secrets.add(JSON.stringify(secret).slice(1, -1));
+    this.#ordered = [...this.#secrets].sort((a, b) => b.length - a.length);
   }
 
   /** Whether any secret is registered. */
@@ -36,11 +39,31 @@ export class SecretRedactor {
   /** `text` with every registered secret replaced by `[REDACTED]`. */
   redact(text: string): string {
     let out = text;
-    // Longest first, so a secret that contains another is replaced whole.
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+    for (const secret of this.#ordered) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;
+  }
+
+  /**
+   * `JSON.stringify(value, null, indent)` with secrets redacted from every string and
+   * object key, at any depth. Numbers, booleans and the document's shape are never
+   * touched, so the result is always the JSON of the same data (redacting the finished
+   * text instead would turn `"everyMs": 1800000` into invalid JSON for a secret `1800`).
+   */
+  stringify(value: unknown, indent?: number): string {
+    if (this.#secrets.size === 0) return JSON.stringify(value, null, indent);
+    return JSON.stringify(
+      value,
+      (_key, item: unknown) => {
+        if (typeof item === "string") return this.redact(item);
+        if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+        const keys = Object.keys(item);
+        if (keys.every((key) => this.redact(key) === key)) return item;
+        return Object.fromEntries(keys.map((key) => [this.redact(key), (item as Record<string, unknown>)[key]]));
+      },
+      indent,
+    );
   }
 
   /** A deep copy of a plain value with secrets redacted from every string (keys included). */
