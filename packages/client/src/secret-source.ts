@@ -147,16 +147,17 @@ async function runSecretCommand(argv: string[], options: { env: NodeJS.ProcessEn
       },
       (error, stdout, stderr) => {
         if (error !== null) {
-          // Built from scratch: execFile's error carries `cmd` (full argv) and the captured stdout.
+          // Built from scratch: execFile's error carries `cmd` (full argv) and the captured output.
+          // Neither stream is quoted: a secret manager's stderr can carry the secret too.
           const failure = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null; code?: unknown };
-          const hint = typeof stderr === "string" ? stderr.split(/\r?\n/, 1)[0]?.trim().slice(0, 160) : "";
           let why: string;
           if (failure.code === "ENOENT") why = "program not found";
           else if (failure.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") why = `output larger than ${MAX_SECRET_BYTES} bytes`;
           else if (failure.killed === true) why = `timed out after ${options.timeoutMs} ms`;
           else if (typeof failure.code === "number") why = `exited with code ${failure.code}`;
           else why = `failed (${failure.signal ?? String(failure.code ?? "unknown")})`;
-          reject(new SecretSourceError(`secret command ${program} ${why}${hint ? `: ${hint}` : ""}`));
+          const withheld = typeof stderr === "string" && stderr.trim() !== "" ? " (its stderr is not shown, as it may hold the secret; run the command yourself to see why)" : "";
+          reject(new SecretSourceError(`secret command ${program} ${why}${withheld}`));
           return;
         }
         const value = stdout.trim();
@@ -172,7 +173,7 @@ async function runSecretCommand(argv: string[], options: { env: NodeJS.ProcessEn
 
 /**
  * Reads a secret from its source. Errors are {@link SecretSourceError}s naming the
- * source (variable, path or program) and never the value or a command's stdout.
+ * source (variable, path or program) and never the value or a command's output.
  */
 export async function resolveSecret(source: SecretSource, options: ResolveSecretOptions = {}): Promise<string> {
   const env = options.env ?? process.env;

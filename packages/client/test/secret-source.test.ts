@@ -57,14 +57,14 @@ describe("secret sources", () => {
     expect(await resolveSecret({ kind: "command", command: line })).toBe(`${SECRET} with spaces`);
   });
 
-  it("never puts a failing command's stdout (or its argv) into the error", async () => {
+  it("never puts a failing command's stdout, stderr (or its argv) into the error", async () => {
     const script = join(dir, "fail.mjs");
-    await writeFile(script, `process.stdout.write(${JSON.stringify(SECRET)}); process.stderr.write("op: not signed in\\n"); process.exit(3);\n`);
+    await writeFile(script, `process.stdout.write(${JSON.stringify(SECRET)}); process.stderr.write("token=${SECRET}\\n"); process.exit(3);\n`);
     const error = await resolveSecret({ kind: "command", command: [process.execPath, script, "--arg-secret", SECRET] }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(SecretSourceError);
-    expect((error as Error).message).toMatch(/exited with code 3: op: not signed in/);
+    expect((error as Error).message).toMatch(/exited with code 3 \(its stderr is not shown, as it may hold the secret; run the command yourself/);
     expect(JSON.stringify(error)).not.toContain(SECRET);
     expect((error as Error).message).not.toContain(SECRET);
     expect(Object.values(error as object).join(" ")).not.toContain(SECRET);
