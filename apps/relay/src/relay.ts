@@ -298,6 +298,18 @@ export class Relay {
     }
     this.metrics.reloads.inc({ outcome: "ok" });
     this.log.info({ clients: policies.clients.size }, "policy reloaded");
+    // Upstream connections keep the scopes they requested at start: reconnecting to ask for more
+    // would drop every client's in-flight requests and, on a gateway that paired the relay for
+    // fewer scopes, park the whole upstream on a scope-upgrade approval. Say what is missing.
+    for (const [upstream, scopes] of this.pool.scopesPendingRestart(policies)) {
+      const link = this.pool.get(upstream);
+      this.log.warn(
+        { upstream, scopesPendingRestart: scopes, requestedScopes: link?.requestedScopes },
+        `upstream ${upstream}: the reloaded policy needs scopes the relay did not request (${scopes.join(", ")}); ` +
+          `calls needing them fail upstream with MISSING_SCOPE until the relay restarts (or set upstreams.${upstream}.scopes and restart; ` +
+          "the gateway may ask to approve the scope upgrade)",
+      );
+    }
     return { ok: true, clients: policies.clients.size };
   }
 

@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Relay } from "../src/relay.js";
 import { parseConfigText } from "../src/config/load-config.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MockGateway } from "@clawbridge/mock-gateway";
-import { CaptureStream, hashToken, newToken, relayClient, relayYaml, startUpstream, tempDir, waitFor, writeSecret } from "./helpers/harness.js";
+import { CaptureStream, hashToken, newToken, relayClient, relayYaml, startRelay, startUpstream, tempDir, waitFor, writeSecret } from "./helpers/harness.js";
 
 const UPSTREAM_TOKEN = newToken();
 const CLIENT_TOKEN = newToken();
@@ -61,5 +61,32 @@ describe("operations: admin endpoints and the audit file", () => {
     const lines = (await readFile(join(dir, "logs", "audit.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line["event"])).toEqual(["connect", "request", "disconnect"]);
     expect(lines[1]).toMatchObject({ client: "wn1", upstream: "gw2", method: "health", decision: "allow", outcome: "ok" });
+  });
+
+  it("a reload that needs scopes the upstream link did not request warns, names them in /readyz, and clears them when narrowed again", async () => {
+    const yaml = (allow: string): string =>
+      relayYaml({
+        stateDir: join(dir, "state"),
+        upstreams: { gw2: { url: gateway.url, tokenFile: join(dir, "gw2.token") } },
+        clients: `  wn1:\n    tokenSha256: ${hashToken(CLIENT_TOKEN)}\n    upstreams: [gw2]\n    allow: ${allow}\n    commands: ["*"]\n`,
+      });
+    const relay = await startRelay(dir, yaml("[health]"), { file: "scopes.yaml" });
+    const readyz = async (): Promise<Record<string, unknown>> => (await (await fetch(`${relay.relay.adminUrl}/readyz`)).json()) as Record<string, unknown>;
+    try {
+      expect(await readyz()).toMatchObject({ ready: true, upstreams: { gw2: { requestedScopes: ["operator.read"], scopesPendingRestart: [] } } });
+      await writeFile(join(dir, "scopes.yaml"), yaml("[health, node.invoke]"));
+      expect(await relay.relay.reload()).toMatchObject({ ok: true });
+      const warning = relay.log.find({ level: "warn", upstream: "gw2" }).at(-1);
+      expect(warning).toMatchObject({ scopesPendingRestart: ["operator.write"], requestedScopes: ["operator.read"] });
+      expect(String(warning?.["msg"])).toMatch(/upstream gw2: .*needs scopes the relay did not request \(operator\.write\).*restart/);
+      // Still serving what it can (not pulled out of rotation), and the detail says what is missing.
+      expect(await readyz()).toMatchObject({ ready: true, upstreams: { gw2: { requestedScopes: ["operator.read"], scopesPendingRestart: ["operator.write"] } } });
+
+      await writeFile(join(dir, "scopes.yaml"), yaml("[health]"));
+      expect(await relay.relay.reload()).toMatchObject({ ok: true });
+      expect(await readyz()).toMatchObject({ upstreams: { gw2: { scopesPendingRestart: [] } } });
+    } finally {
+      await relay.close();
+    }
   });
 });

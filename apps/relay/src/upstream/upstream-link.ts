@@ -26,6 +26,11 @@ export interface UpstreamStatus {
   readonly lastError: string | undefined;
   /** `openclaw devices approve <id>` when the gateway waits for the relay's pairing approval. */
   readonly approveCommand: string | undefined;
+  /**
+   * Scopes the current policy needs on this upstream that the relay did not request at
+   * start (a reload widened a client's policy): requested only after a restart.
+   */
+  readonly scopesPendingRestart: readonly string[];
 }
 
 /** Options of {@link UpstreamLink}. */
@@ -78,6 +83,7 @@ export class UpstreamLink {
   #deviceId: string | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #scopesPendingRestart: readonly string[] = [];
 
   constructor(options: UpstreamLinkOptions) {
     this.id = options.id;
@@ -104,6 +110,21 @@ export class UpstreamLink {
     );
   }
 
+  /** Scopes this link requests (fixed for the life of the process). */
+  get requestedScopes(): readonly string[] {
+    return this.#options.scopes;
+  }
+
+  /**
+   * Records the scopes the policy in force needs on this upstream and returns (and
+   * reports in {@link status}) those the requested scopes do not cover. The link does not
+   * reconnect to ask for them: see `Relay.reload`.
+   */
+  noteScopesNeeded(needed: readonly string[]): readonly string[] {
+    this.#scopesPendingRestart = needed.filter((scope) => !scopeSatisfied(this.#options.scopes, scope));
+    return this.#scopesPendingRestart;
+  }
+
   /** Scopes the upstream granted the relay (`hello-ok.auth.scopes`), once connected. */
   get grantedScopes(): readonly string[] | undefined {
     return this.#state === "open" ? this.#client?.scopes : undefined;
@@ -120,6 +141,7 @@ export class UpstreamLink {
       deviceId: this.#deviceId,
       lastError: this.#lastError,
       approveCommand: this.#approveCommand,
+      scopesPendingRestart: [...this.#scopesPendingRestart],
     };
   }
 
