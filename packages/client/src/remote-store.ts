@@ -139,7 +139,8 @@ export class RemoteStore {
 
   /**
    * Adds (or with `replace`, replaces) a profile after validating it. Throws
-   * `INVALID_REMOTE` for a bad id or profile, `REMOTE_EXISTS` without `replace`.
+   * `INVALID_REMOTE` for a bad id or profile, `REMOTE_EXISTS` without `replace` or when
+   * the id differs from another only in case.
    */
   async add(id: string, profile: RemoteProfile, options: { replace?: boolean } = {}): Promise<RemoteSummary> {
     const validId = RemoteId.safeParse(id);
@@ -154,6 +155,14 @@ export class RemoteStore {
     const file = await this.load();
     if (Object.hasOwn(file.remotes, id) && options.replace !== true) {
       throw new RemoteProfileError("REMOTE_EXISTS", `remote ${id} already exists (replace it explicitly)`);
+    }
+    const twin = Object.keys(file.remotes).find((other) => other !== id && other.toLowerCase() === id.toLowerCase());
+    if (twin !== undefined) {
+      // Each remote keeps its device identity in a folder named after its id.
+      throw new RemoteProfileError(
+        "REMOTE_EXISTS",
+        `remote ${id} differs from remote ${twin} only in case; their device state would share a folder on a case-insensitive file system`,
+      );
     }
     file.remotes[id] = validProfile.data;
     await this.#save(file);

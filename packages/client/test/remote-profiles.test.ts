@@ -43,6 +43,7 @@ describe("remote profiles", () => {
     expect((await store.show("lab")).password).toEqual({ kind: "file", name: "lab.pw" });
     if (posix) expect((await stat(store.path)).mode & 0o777).toBe(0o600);
     await expect(store.add("gw2", { url: "ws://127.0.0.1:1" })).rejects.toMatchObject({ code: "REMOTE_EXISTS" });
+    await expect(store.add("GW2", { url: "ws://127.0.0.1:1" }, { replace: true })).rejects.toThrow(/differs from remote gw2 only in case/);
     await store.add("gw2", { url: "ws://127.0.0.1:1" }, { replace: true });
     expect((await store.show("gw2")).url).toBe("ws://127.0.0.1:1");
     expect(await store.remove("gw2")).toBe(true);
