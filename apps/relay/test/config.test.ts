@@ -97,6 +97,15 @@ describe("config loading", () => {
     expect(issuesOf(withHeaders('      "Bad Name": { env: P }\n'))).toEqual([expect.stringMatching(/upstreams\.gw2\.headers\.Bad Name: .*must be an HTTP header name/)]);
   });
 
+  it("refuses requireClientCert: true without clientCa (mTLS would be silently off), at its line", () => {
+    const tls = (lines: string): string => VALID.replace("listen: { host: 127.0.0.1, port: 0 }\n", `listen:\n  port: 0\n  tls:\n    cert: relay.crt\n    key: relay.key\n${lines}`);
+    expect(issuesOf(tls("    requireClientCert: true\n"))).toEqual([
+      expect.stringMatching(/^relay\.yaml:6:24: listen\.tls\.requireClientCert: requireClientCert: true needs clientCa/),
+    ]);
+    expect(parseConfigText(tls("    clientCa: ca.crt\n    requireClientCert: true\n"), "relay.yaml").ok).toBe(true);
+    expect(parseConfigText(tls("    requireClientCert: false\n"), "relay.yaml").ok).toBe(true);
+  });
+
   it("reports YAML syntax errors with their position", () => {
     const text = VALID.replace("    upstreams: [gw2]", "    upstreams: [gw2");
     const [first] = issuesOf(text);

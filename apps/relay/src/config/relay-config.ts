@@ -123,6 +123,11 @@ export const RelayConfig = z
             /** Refuse clients without a certificate signed by `clientCa`. Default true when `clientCa` is set. */
             requireClientCert: z.boolean().optional(),
           })
+          // Without a CA there is nothing to verify client certificates against: mTLS would be silently off.
+          .refine((tls) => !(tls.requireClientCert === true && tls.clientCa === undefined), {
+            error: "requireClientCert: true needs clientCa (the CA that signs client certificates); without it no client certificate is checked",
+            path: ["requireClientCert"],
+          })
           .optional(),
         /** Most simultaneous client connections. Default 10 000. */
         maxConnections: z.int().positive().default(10_000),
