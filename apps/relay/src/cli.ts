@@ -23,6 +23,7 @@ Commands:
                  SIGTERM drains (finishes in-flight requests, then closes 1012)
   check          validate a config file: exit 0 when valid, 2 with file:line:col errors
   hash-token     read a client token on stdin, print its "tokenSha256: <hex>" config line
+                 (leading/trailing whitespace is not part of the token, as on OpenClaw)
 
 Options:
   -c, --config <file>  config file (YAML, see relay.example.yaml)

@@ -1,4 +1,4 @@
-import { hashToken } from "./policy/policy-set.js";
+import { hashToken, normalizeToken } from "./policy/policy-set.js";
 
 /** Largest token accepted on stdin (bytes): tokens are short; anything longer is a mistake. */
 const MAX_TOKEN_BYTES = 4_096;
@@ -17,12 +17,14 @@ export async function readSecretInput(input: NodeJS.ReadableStream): Promise<str
 }
 
 /**
- * The config line for a client token: `tokenSha256: <hex>`. Trailing newlines are
- * removed (what `echo` and editors add); other whitespace is part of the token.
- * Throws on an empty token.
+ * The config line for a client token: `tokenSha256: <hex>`. Leading and trailing
+ * whitespace (the newline `echo` and editors add, stray spaces) is not part of the
+ * token, as on OpenClaw, which trims both the presented and the configured token
+ * before comparing; the relay trims the token a client presents the same way.
+ * Whitespace inside the token is part of it. Throws on an empty token.
  */
 export function tokenConfigLine(input: string): string {
-  const token = input.replace(/[\r\n]+$/, "");
+  const token = normalizeToken(input);
   if (token.length === 0) throw new Error("no token on stdin");
   return `tokenSha256: ${hashToken(token)}`;
 }

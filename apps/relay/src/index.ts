@@ -20,7 +20,7 @@ export type { NamePattern } from "./policy/pattern.js";
 export { denialError, RELAY_POLICY_DENIED } from "./policy/policy-denial.js";
 export type { DenialRule, PolicyDenial } from "./policy/policy-denial.js";
 export { baseScopesOf, capScopes, minimalScopesFor } from "./policy/policy-scopes.js";
-export { credentialKey, hashToken, PolicySet } from "./policy/policy-set.js";
+export { credentialKey, hashToken, normalizeToken, PolicySet } from "./policy/policy-set.js";
 export { RateLimits } from "./policy/rate-limits.js";
 export { Relay } from "./relay.js";
 export type { RelayOptions, ReloadResult } from "./relay.js";

@@ -154,8 +154,14 @@ describe("clawbridge-relay check and hash-token", () => {
     expect(await runCli(["hash-token"], { stdout: out.stream, stderr: capture().stream, stdin })).toBe(0);
     expect(out.text()).toBe(`tokenSha256: ${hashToken("s3cret-token")}\n`);
     expect(out.text()).not.toContain("s3cret");
+    // Leading and trailing whitespace is not part of the token (the relay trims what clients present); inner whitespace is.
+    const padded = capture();
+    const paddedIn = new PassThrough();
+    paddedIn.end("  s3cret token\t\r\n");
+    expect(await runCli(["hash-token"], { stdout: padded.stream, stderr: capture().stream, stdin: paddedIn })).toBe(0);
+    expect(padded.text()).toBe(`tokenSha256: ${hashToken("s3cret token")}\n`);
     const empty = new PassThrough();
-    empty.end("\n");
+    empty.end(" \n");
     expect(await runCli(["hash-token"], { stdout: capture().stream, stderr: capture().stream, stdin: empty })).toBe(2);
   });
 });

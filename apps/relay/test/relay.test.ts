@@ -6,6 +6,7 @@ import { ConnectError, isGatewayRequestError } from "@clawbridge/rpc-core";
 import type { GatewayRequestError } from "@clawbridge/rpc-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { tokenConfigLine } from "../src/hash-token.js";
 import { RELAY_POLICY_DENIED } from "../src/policy/policy-denial.js";
 import {
   hashToken,
@@ -19,6 +20,7 @@ import {
   writeSecret,
 } from "./helpers/harness.js";
 import type { TestRelay } from "./helpers/harness.js";
+import { rawConnect } from "./helpers/raw-client.js";
 
 const UPSTREAM_TOKEN = newToken();
 const GW3_TOKEN = newToken();
@@ -26,6 +28,8 @@ const WN1 = newToken();
 const STAR = newToken();
 const NARROW = newToken();
 const TIGHT = newToken();
+/** A token issued with surrounding whitespace (and one inside, which is part of it). */
+const PADDED = `  ${newToken()} ${newToken()}\t`;
 const SECRET_MARKER = "do-not-log-this-value-7f3a";
 /** What an edge in front of gw3 wants on the upgrade request (`upstreams.gw3.headers`). */
 const EDGE_SECRET = newToken();
@@ -121,6 +125,10 @@ describe("relay against MockGateway", () => {
     upstreams: [gw2]
     allow: [health, last-heartbeat]
     maxInFlight: 1
+  padded:
+    ${tokenConfigLine(`${PADDED}\n`)}
+    upstreams: [gw2]
+    allow: [health]
 `,
     });
     relay = await startRelay(dir, yaml);
@@ -286,6 +294,17 @@ describe("relay against MockGateway", () => {
     expect(notRelay).toMatchObject({ code: "UPGRADE_REJECTED", httpStatus: 404 });
     const wrongToken = await relayClient(relay.url("/"), UPSTREAM_TOKEN, dir).connect().catch((error: unknown) => error);
     expect(wrongToken).toMatchObject({ code: "INVALID_REQUEST", detailCode: "AUTH_TOKEN_MISMATCH" });
+  });
+
+  it("authenticates a token hashed by hash-token with its surrounding whitespace, presented as issued or trimmed", async () => {
+    for (const presented of [PADDED, PADDED.trim()]) {
+      const raw = await rawConnect(relay.url("/"), presented);
+      expect(await raw.request("h1", "health", {})).toMatchObject({ ok: true });
+      raw.socket.close();
+    }
+    // Inner whitespace is part of the token.
+    const squeezed = await relayClient(relay.url("/"), PADDED.trim().replace(" ", ""), dir).connect().catch((error: unknown) => error);
+    expect(squeezed).toMatchObject({ code: "INVALID_REQUEST", detailCode: "AUTH_TOKEN_MISMATCH" });
   });
 
   it("fans events out only to clients whose policy allows them", async () => {

@@ -5,6 +5,7 @@ import { authFailureRejection, connectRejection, pairingRequiredRejection, verif
 import type { AuthOutcome, ConnectRejection, SocketInfo } from "@clawbridge/server";
 import type { ClientPolicy } from "../policy/client-policy.js";
 import { RELAY_POLICY_DENIED } from "../policy/policy-denial.js";
+import { normalizeToken } from "../policy/policy-set.js";
 import type { PolicySet } from "../policy/policy-set.js";
 import { parseRoutePath } from "./route-path.js";
 
@@ -59,8 +60,9 @@ export function createClientAuthenticator(deps: ClientAuthenticatorDeps): (conne
     }
     const policies = deps.policies();
     // Either field may carry the secret, as on OpenClaw (an empty token falls through to the password).
-    const tokenField = (connect.auth?.token ?? "").trim();
-    const token = tokenField !== "" ? tokenField : (connect.auth?.password ?? "").trim();
+    // Trimmed like hash-token trims the issued token (normalizeToken), so a token always matches its hash.
+    const tokenField = normalizeToken(connect.auth?.token ?? "");
+    const token = tokenField !== "" ? tokenField : normalizeToken(connect.auth?.password ?? "");
     const failure = (reason: "token_missing" | "token_mismatch"): ConnectRejection =>
       authFailureRejection({
         reason,

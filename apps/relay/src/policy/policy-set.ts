@@ -3,6 +3,15 @@ import type { RelayConfig } from "../config/relay-config.js";
 import { ClientPolicy } from "./client-policy.js";
 import { CATALOGUE_METHODS, minimalScopesFor } from "./policy-scopes.js";
 
+/**
+ * A client token as the relay hashes and compares it: without leading and trailing
+ * whitespace (OpenClaw trims presented and configured tokens alike), inner whitespace kept.
+ * `hash-token` and the client authenticator both use this, so a token always matches its hash.
+ */
+export function normalizeToken(token: string): string {
+  return token.trim();
+}
+
 /** Lowercase hex SHA-256 of a token: what `tokenSha256` stores. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
