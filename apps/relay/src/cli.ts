@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { configWarnings } from "./config/config-warnings.js";
 import { formatIssue, loadConfig } from "./config/load-config.js";
 import type { LoadedConfig } from "./config/load-config.js";
+import { preflightConfig } from "./config/preflight.js";
 import { readSecretInput, tokenConfigLine } from "./hash-token.js";
 import { Relay } from "./relay.js";
 
@@ -21,7 +22,9 @@ const HELP = `Usage: clawbridge-relay [run] --config <relay.yaml>
 Commands:
   run (default)  serve clients and connect upstreams; SIGHUP reloads the policy,
                  SIGTERM drains (finishes in-flight requests, then closes 1012)
-  check          validate a config file: exit 0 when valid, 2 with file:line:col errors
+  check          validate a config file and what it refers to (secret files exist with mode
+                 0600, env variables are set, TLS files are PEM; {command} secrets are not
+                 run): exit 0 when valid, 2 with file:line:col errors
   hash-token     read a client token on stdin, print its "tokenSha256: <hex>" config line
                  (leading/trailing whitespace is not part of the token, as on OpenClaw)
 
@@ -136,7 +139,12 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     case "check": {
       const loaded = await loadOrReport(values.config, io);
       if (loaded === undefined) return RelayExitCodes.USAGE;
+      // Then what the file refers to: secret files and variables, TLS files (no connection, no secret commands).
+      const preflight = await preflightConfig(loaded);
+      for (const issue of preflight.issues) io.stderr.write(`${formatIssue(issue)}\n`);
       for (const warning of configWarnings(loaded.config)) io.stderr.write(`warning: ${warning}\n`);
+      for (const note of preflight.notes) io.stderr.write(`note: ${note}\n`);
+      if (preflight.issues.length > 0) return RelayExitCodes.USAGE;
       const { upstreams, clients } = loaded.config;
       io.stdout.write(`${loaded.file}: ok (${Object.keys(upstreams).length} upstreams, ${Object.keys(clients).length} clients)\n`);
       return RelayExitCodes.OK;

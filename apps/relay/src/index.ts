@@ -5,6 +5,8 @@ export { formatIssue, loadConfig, parseConfigText, resolveConfigPath } from "./c
 export type { ConfigIssue, ConfigResult, LoadedConfig } from "./config/load-config.js";
 export { ClientConfig, RateLimitConfig, RelayConfig, UpstreamConfig } from "./config/relay-config.js";
 export { SecretRef, toSecretSource } from "./config/secret-ref.js";
+export { preflightConfig } from "./config/preflight.js";
+export type { PreflightResult } from "./config/preflight.js";
 export { formatPath, locatePath } from "./config/yaml-positions.js";
 export type { SourcePosition } from "./config/yaml-positions.js";
 export { RELAY_DRAINING, RELAY_UPSTREAM_TIMEOUT, RELAY_UPSTREAM_UNAVAILABLE } from "./downstream/upstream-errors.js";
@@ -25,6 +27,8 @@ export { RateLimits } from "./policy/rate-limits.js";
 export { Relay } from "./relay.js";
 export type { RelayOptions, ReloadResult } from "./relay.js";
 export { resolveStateDir, STATE_DIR_ENV } from "./state-dir.js";
+export { listenerTlsProblems, readListenerTls, readPemFile, TlsFileError } from "./tls-options.js";
+export type { ListenerTls, PemKind } from "./tls-options.js";
 export { UpstreamDownError, UpstreamLink } from "./upstream/upstream-link.js";
 export type { UpstreamLinkOptions, UpstreamState, UpstreamStatus } from "./upstream/upstream-link.js";
 export { UpstreamPool } from "./upstream/upstream-pool.js";

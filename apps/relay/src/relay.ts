@@ -29,7 +29,7 @@ import { CATALOGUE_METHODS } from "./policy/policy-scopes.js";
 import { PolicySet, credentialKey } from "./policy/policy-set.js";
 import { RateLimits } from "./policy/rate-limits.js";
 import { resolveStateDir } from "./state-dir.js";
-import { readListenerTls } from "./tls-options.js";
+import { readListenerTls, TlsFileError } from "./tls-options.js";
 import type { UpstreamLinkOptions } from "./upstream/upstream-link.js";
 import { UpstreamPool } from "./upstream/upstream-pool.js";
 
@@ -269,8 +269,9 @@ export class Relay {
         const tls = await readListenerTls(result.loaded);
         if (tls !== undefined) (this.#listener as HttpsServer).setSecureContext(tls.context);
       } catch (error) {
+        if (!(error instanceof TlsFileError)) throw error;
         return fail([
-          { file: this.#loaded.file, position: undefined, path: "listen.tls", message: `cannot read TLS files (${(error as NodeJS.ErrnoException).code ?? "error"})` },
+          { file: this.#loaded.file, position: result.loaded.locate?.(error.setting.split(".")), path: error.setting, message: error.detail },
         ]);
       }
     }

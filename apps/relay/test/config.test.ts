@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -5,6 +7,7 @@ import { runCli } from "../src/cli.js";
 import { configWarnings } from "../src/config/config-warnings.js";
 import { formatIssue, loadConfig, parseConfigText } from "../src/config/load-config.js";
 import { hashToken } from "../src/policy/policy-set.js";
+import { tempDir, writeSecret } from "./helpers/harness.js";
 
 const HASH = "a".repeat(64);
 
@@ -128,9 +131,9 @@ describe("config loading", () => {
 
 describe("clawbridge-relay check and hash-token", () => {
   it("check exits 0 for a valid file and 2 with file:line:col for a broken one", async () => {
-    const { dir, cleanup } = await import("./helpers/harness.js").then((h) => h.tempDir());
+    const { dir, cleanup } = await tempDir();
     try {
-      const { writeFile } = await import("node:fs/promises");
+      await writeSecret(join(dir, "gw2.token"), "upstream-token");
       await writeFile(join(dir, "ok.yaml"), VALID);
       await writeFile(join(dir, "bad.yaml"), VALID.replace("[gw2]", "[gw9]"));
       const out = capture();
@@ -142,6 +145,58 @@ describe("clawbridge-relay check and hash-token", () => {
       expect(err.text()).toContain(`${join(dir, "bad.yaml")}:9:17: clients.wn1.upstreams[0]: unknown upstream "gw9"`);
       expect(await runCli(["check"], io)).toBe(2);
       expect(await runCli(["frobnicate"], io)).toBe(2);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("check verifies secret files (exist, 0600), env variables and TLS files, reports every problem at its line, and does not run commands", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeFile(join(dir, "loose.token"), "loose-secret-value\n", { mode: 0o644 });
+      await chmod(join(dir, "loose.token"), 0o644);
+      await writeFile(join(dir, "garbage.key"), "not a key\n");
+      const marker = join(dir, "command-ran");
+      const text = `listen:
+  port: 0
+  tls: { cert: nope.crt, key: garbage.key }
+upstreams:
+  gw2:
+    url: wss://10.0.0.2:18789
+    token: { file: missing.token }
+    ca: /nonexistent/ca.pem
+    headers:
+      CF-Access-Client-Id: { env: CLAWBRIDGE_TEST_NOT_SET }
+  gw3:
+    url: ws://10.0.0.3:18789
+    token: { file: loose.token }
+  gw4:
+    url: ws://10.0.0.4:18789
+    token: { command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(`require("fs").writeFileSync(${JSON.stringify(marker)}, "x")`)}] }
+clients:
+  wn1:
+    tokenSha256: ${HASH}
+    upstreams: [gw2]
+    allow: [health]
+`;
+      const file = join(dir, "relay.yaml");
+      await writeFile(file, text);
+      const out = capture();
+      const err = capture();
+      expect(await runCli(["check", "--config", file], { stdout: out.stream, stderr: err.stream, stdin: new PassThrough() })).toBe(2);
+      expect(out.text()).toBe("");
+      const problems = err.text().split("\n").filter((line) => line.startsWith(`${file}:`));
+      expect(problems).toEqual([
+        `${file}:3:16: listen.tls.cert: ${join(dir, "nope.crt")} cannot be read (ENOENT)`,
+        `${file}:3:31: listen.tls.key: ${join(dir, "garbage.key")} is not a PEM private key`,
+        expect.stringMatching(new RegExp(`^${file}:7:5: upstreams\\.gw2\\.token: cannot open secret file .*missing\\.token \\(ENOENT\\)$`)),
+        `${file}:8:9: upstreams.gw2.ca: /nonexistent/ca.pem cannot be read (ENOENT)`,
+        expect.stringMatching(new RegExp(`^${file}:10:7: upstreams\\.gw2\\.headers\\.CF-Access-Client-Id: environment variable CLAWBRIDGE_TEST_NOT_SET is not set`)),
+        expect.stringMatching(new RegExp(`^${file}:13:5: upstreams\\.gw3\\.token: secret file .*loose\\.token is accessible by group or others \\(mode 0644\\)`)),
+      ]);
+      expect(err.text()).toContain("note: upstreams.gw4.token: {command} sources are not run by check");
+      expect(err.text()).not.toContain("loose-secret-value");
+      expect(existsSync(marker)).toBe(false);
     } finally {
       await cleanup();
     }

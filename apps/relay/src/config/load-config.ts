@@ -24,6 +24,8 @@ export interface LoadedConfig {
   readonly file: string;
   /** Its directory: relative paths in the file are resolved against it. */
   readonly baseDir: string;
+  /** Where a setting is in the file (`["upstreams", "gw2", "token"]` → line:col), when known. */
+  readonly locate?: ((path: readonly PropertyKey[]) => SourcePosition | undefined) | undefined;
 }
 
 /** Outcome of {@link loadConfig} / {@link parseConfigText}: never a throw for a bad file. */
@@ -77,7 +79,10 @@ export function parseConfigText(text: string, file: string): ConfigResult {
     };
   }
   const absolute = isAbsolute(file) ? file : resolve(file);
-  return { ok: true, loaded: { config: parsed.data, file: absolute, baseDir: dirname(absolute) } };
+  return {
+    ok: true,
+    loaded: { config: parsed.data, file: absolute, baseDir: dirname(absolute), locate: (path) => locatePath(doc, lines, path) },
+  };
 }
 
 /** Reads and validates a config file (see {@link parseConfigText}); an unreadable file is one issue. */

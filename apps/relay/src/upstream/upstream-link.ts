@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { GatewayClient, PairingRequiredError, resolveSecret, resolveUpgradeHeaders, storeSlotForRemote } from "@clawbridge/client";
 import type { ClientState, GatewayClientOptions, GatewayEvent } from "@clawbridge/client";
@@ -8,6 +7,7 @@ import { TypedEmitter } from "@clawbridge/rpc-core";
 import type { Logger } from "pino";
 import type { UpstreamConfig } from "../config/relay-config.js";
 import { toSecretSource } from "../config/secret-ref.js";
+import { readPemFile } from "../tls-options.js";
 import { coalescingAgent } from "./coalescing-agent.js";
 
 /** What one upstream link is doing. */
@@ -240,7 +240,7 @@ export class UpstreamLink {
     }
     if (config.headers !== undefined) options.headers = await resolveUpgradeHeaders(config.headers, { env, cwd: baseDir });
     if (config.tlsFingerprint !== undefined) options.tlsFingerprint = config.tlsFingerprint;
-    if (config.ca !== undefined) options.ca = await readFile(isAbsolute(config.ca) ? config.ca : resolve(baseDir, config.ca));
+    if (config.ca !== undefined) options.ca = await readPemFile(`upstreams.${this.id}.ca`, isAbsolute(config.ca) ? config.ca : resolve(baseDir, config.ca), "CA certificate");
     return options;
   }
 
