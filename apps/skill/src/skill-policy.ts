@@ -1,5 +1,6 @@
 import { CliError, ExitCodes } from "@clawbridge/cli-contract";
 import type { EffectiveSkillPolicy } from "@clawbridge/client";
+import { agentDenyPatternOf, APPROVAL_DECISION_METHODS } from "@clawbridge/protocol";
 
 /**
  * Methods that inject a message into a session. OpenClaw's own CLI refuses them under
@@ -36,7 +37,9 @@ function createsMessage(method: string, params: unknown): boolean {
 
 /**
  * Refuses (exit 6) a raw `call` unless the profile sets `skill.allowCall`; even then
- * refuses message-injecting methods, and `node.invoke` of a command outside
+ * refuses administrative and approval methods (`AGENT_DENY_PATTERNS` of
+ * `@clawbridge/protocol`: the relay's default-deny families, approval decisions,
+ * `secrets.*`), message-injecting methods, and `node.invoke` of a command outside
  * `skill.allowInvoke` (so `call` is no side door around `invoke`'s allowlist).
  */
 export function assertCallAllowed(remoteId: string, policy: EffectiveSkillPolicy, method: string, params: unknown): void {
@@ -45,6 +48,17 @@ export function assertCallAllowed(remoteId: string, policy: EffectiveSkillPolicy
       "CALL_NOT_ALLOWED",
       `raw call is disabled for remote ${remoteId}; use the task verbs, or the operator can set skill.allowCall in its profile`,
       { remote: remoteId, method },
+    );
+  }
+  const adminPattern = agentDenyPatternOf(method);
+  if (adminPattern !== undefined) {
+    const reason = APPROVAL_DECISION_METHODS.includes(adminPattern) || /\.(approve|reject)$/.test(method)
+      ? "it decides an approval or pairing, which is the remote operator's decision"
+      : "it changes or reveals the gateway's configuration, approvals policy, devices, pairings or secrets";
+    throw denied(
+      "ADMIN_METHOD_REFUSED",
+      `${method} is never sent by remote-gateway, whatever the profile allows (${adminPattern}): ${reason}; ask the remote's operator`,
+      { remote: remoteId, method, pattern: adminPattern, reason },
     );
   }
   if (MESSAGE_METHODS.has(method) || createsMessage(method, params)) {

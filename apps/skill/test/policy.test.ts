@@ -44,13 +44,24 @@ describe("the skill's own policy is enforced locally: exit 6, nothing resolved, 
     ["call of a message-injecting method", ["call", "raw", "chat.send", "--params", '{"sessionKey":"main","message":"hi"}'], "MESSAGE_METHOD_REFUSED"],
     ["call of agent", ["call", "raw", "agent", "--params", '{"message":"hi"}'], "MESSAGE_METHOD_REFUSED"],
     ["call of sessions.create with a message", ["call", "raw", "sessions.create", "--params", '{"message":"hi"}'], "MESSAGE_METHOD_REFUSED"],
+    ["call of device.pair.approve (admin/approval, even with allowCall)", ["call", "raw", "device.pair.approve", "--params", '{"requestId":"x"}'], "ADMIN_METHOD_REFUSED"],
+    ["call of node.pair.approve", ["call", "raw", "node.pair.approve", "--params", '{"requestId":"x"}'], "ADMIN_METHOD_REFUSED"],
+    ["call of exec.approval.resolve", ["call", "raw", "exec.approval.resolve", "--params", '{"id":"x","decision":"allow-always"}'], "ADMIN_METHOD_REFUSED"],
+    ["call of plugin.approval.resolve", ["call", "raw", "plugin.approval.resolve", "--params", '{"id":"x","decision":"allow-once"}'], "ADMIN_METHOD_REFUSED"],
+    ["call of exec.approvals.set", ["call", "raw", "exec.approvals.set", "--params", '{"file":{}}'], "ADMIN_METHOD_REFUSED"],
+    ["call of config.get", ["call", "raw", "config.get"], "ADMIN_METHOD_REFUSED"],
+    ["call of secrets.resolve", ["call", "raw", "secrets.resolve"], "ADMIN_METHOD_REFUSED"],
     ["call of node.invoke around invoke's allowlist", ["call", "raw", "node.invoke", "--params", '{"nodeId":"n1","command":"system.run","idempotencyKey":"k"}'], "INVOKE_NOT_ALLOWED"],
   ] as const)("%s", async (_label, argv, code) => {
     const before = server.connections();
     const result = await runSkill(argv, env);
     expect(result.code).toBe(6);
-    const envelope = json<{ ok: boolean; error: { type: string; code: string; details: Record<string, unknown> } }>(result);
+    const envelope = json<{ ok: boolean; error: { type: string; code: string; message: string; details: Record<string, unknown> } }>(result);
     expect(envelope).toMatchObject({ ok: false, error: { type: "skill_policy_denied", code } });
+    if (code === "ADMIN_METHOD_REFUSED") {
+      expect(envelope.error.details).toMatchObject({ method: argv[2], pattern: expect.any(String), reason: expect.any(String) });
+      expect(envelope.error.message).toContain(argv[2]);
+    }
     if (code === "INVOKE_NOT_ALLOWED") expect(envelope.error.details["allowed"]).toEqual(argv[1] === "ro" ? [] : ["canvas.snapshot"]);
     expect(server.connections()).toBe(before);
     expect(existsSync(marker)).toBe(false);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { AGENT_DENY_PATTERNS } from "@clawbridge/protocol";
 import { describe, expect, it } from "vitest";
 import { SKILL_NAME, skillSourceDir } from "../src/skill-files.js";
 import { VERB_NAMES } from "../src/verbs.js";
@@ -56,6 +57,12 @@ describe("SKILL.md", () => {
     expect(safety).toMatch(/Never read, print/);
     expect(safety).toMatch(/no verbose or debug mode/);
     expect(body.indexOf("## Secret safety")).toBeLessThan(body.indexOf("## Verbs"));
+  });
+
+  it("names every method family call refuses as administrative or approval (ADMIN_METHOD_REFUSED)", () => {
+    const notes = body.slice(body.indexOf("ADMIN_METHOD_REFUSED") - 200, body.indexOf("## Output"));
+    expect(notes).toContain("ADMIN_METHOD_REFUSED");
+    for (const pattern of AGENT_DENY_PATTERNS) expect(notes, pattern).toContain(`\`${pattern}\``);
   });
 
   it("documents every exit code of the bin", () => {

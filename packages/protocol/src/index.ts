@@ -1,3 +1,12 @@
+export {
+  AGENT_DENY_PATTERNS,
+  APPROVAL_DECISION_METHODS,
+  DEFAULT_DENY_PATTERNS,
+  agentDenyPatternOf,
+  defaultDenyPatternOf,
+  matchingMethodPattern,
+  methodPatternMatches,
+} from "./admin-methods.js";
 export { CloseCodes, truncateCloseReason } from "./close-codes.js";
 export type { CloseCode } from "./close-codes.js";
 export {

@@ -1,5 +1,3 @@
-import { compilePattern } from "./pattern.js";
-
 /**
  * Method families a relay client never reaches through a wildcard: gateway
  * configuration, exec-approval policy, setup wizards, updates, device management and
@@ -10,19 +8,8 @@ import { compilePattern } from "./pattern.js";
  * exactly (`config.get`, not `config.*` or `*`), and an explicit `deny` still wins.
  * So `allow: ["*"]` never grants them, and a method the gateway adds to one of these
  * families later stays denied until someone names it.
+ *
+ * The list and its matcher live in `@clawbridge/protocol` (`admin-methods.ts`), shared
+ * with the `remote-gateway` skill, whose raw `call` refuses the same families.
  */
-export const DEFAULT_DENY_PATTERNS: readonly string[] = [
-  "config.*",
-  "exec.approvals.*",
-  "wizard.*",
-  "update.*",
-  "device.*",
-  "node.pair.*",
-];
-
-const COMPILED = DEFAULT_DENY_PATTERNS.map(compilePattern);
-
-/** The built-in deny pattern covering `method`, if any. */
-export function defaultDenyPatternOf(method: string): string | undefined {
-  return COMPILED.find((pattern) => pattern.matches(method))?.source;
-}
+export { DEFAULT_DENY_PATTERNS, defaultDenyPatternOf } from "@clawbridge/protocol";
