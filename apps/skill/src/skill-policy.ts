@@ -3,11 +3,29 @@ import type { EffectiveSkillPolicy } from "@clawbridge/client";
 import { agentDenyPatternOf, APPROVAL_DECISION_METHODS } from "@clawbridge/protocol";
 
 /**
- * Methods that inject a message into a session. OpenClaw's own CLI refuses them under
- * an agent's exec (`OPENCLAW_SHELL=exec`) because the message would lose its
- * attribution; this bin only ever runs for an agent, so it refuses them always.
+ * Methods that inject a message into a session: OpenClaw's own CLI refuses the first
+ * four (and `sessions.create` with a message) under an agent's exec
+ * (`OPENCLAW_SHELL=exec`) because the message would lose its attribution; `chat.inject`,
+ * `wake` and `system-event` put text into a session or the agent's queue the same way.
+ * This bin only ever runs for an agent, so it refuses them always.
  */
-const MESSAGE_METHODS: ReadonlySet<string> = new Set(["sessions.send", "sessions.steer", "chat.send", "agent"]);
+export const SESSION_MESSAGE_METHODS: readonly string[] = [
+  "chat.send",
+  "chat.inject",
+  "sessions.send",
+  "sessions.steer",
+  "agent",
+  "wake",
+  "system-event",
+];
+
+/**
+ * Methods that send a message out to a channel (chat apps, email, …) as the gateway's
+ * operator: nobody on the other end could tell an agent on another cluster wrote it.
+ */
+export const OUTBOUND_MESSAGE_METHODS: readonly string[] = ["send", "poll", "message.action", "conversations.send", "conversations.turn"];
+
+const MESSAGE_METHODS: ReadonlySet<string> = new Set([...SESSION_MESSAGE_METHODS, ...OUTBOUND_MESSAGE_METHODS]);
 
 function denied(code: string, message: string, details: Record<string, unknown>): CliError {
   return new CliError(ExitCodes.RELAY_DENIED, "skill_policy_denied", code, message, { details });
@@ -64,7 +82,9 @@ export function assertCallAllowed(remoteId: string, policy: EffectiveSkillPolicy
   if (MESSAGE_METHODS.has(method) || createsMessage(method, params)) {
     throw denied(
       "MESSAGE_METHOD_REFUSED",
-      `${method} would inject a message without attribution; an agent must use its own session-messaging tool`,
+      OUTBOUND_MESSAGE_METHODS.includes(method)
+        ? `${method} would send a message to a channel as the remote's operator, without attribution; remote-gateway never sends messages`
+        : `${method} would inject a message without attribution; an agent must use its own session-messaging tool`,
       { remote: remoteId, method },
     );
   }

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { AGENT_DENY_PATTERNS } from "@clawbridge/protocol";
 import { describe, expect, it } from "vitest";
 import { SKILL_NAME, skillSourceDir } from "../src/skill-files.js";
+import { OUTBOUND_MESSAGE_METHODS, SESSION_MESSAGE_METHODS } from "../src/skill-policy.js";
 import { VERB_NAMES } from "../src/verbs.js";
 import { parseSkillMarkdown, SkillFrontmatter } from "./helpers/skill-format.js";
 
@@ -63,6 +64,15 @@ describe("SKILL.md", () => {
     const notes = body.slice(body.indexOf("ADMIN_METHOD_REFUSED") - 200, body.indexOf("## Output"));
     expect(notes).toContain("ADMIN_METHOD_REFUSED");
     for (const pattern of AGENT_DENY_PATTERNS) expect(notes, pattern).toContain(`\`${pattern}\``);
+  });
+
+  it("names exactly the message methods call refuses (MESSAGE_METHOD_REFUSED)", () => {
+    const start = body.indexOf("MESSAGE_METHOD_REFUSED");
+    const notes = body.slice(start, body.indexOf("## Output"));
+    expect(start).toBeGreaterThan(0);
+    for (const method of [...SESSION_MESSAGE_METHODS, ...OUTBOUND_MESSAGE_METHODS, "sessions.create"]) expect(notes, method).toContain(`\`${method}\``);
+    // No "..." or "etc.": the list is the list.
+    expect(notes.slice(0, notes.indexOf("Use your own"))).not.toMatch(/\.\.\.|etc\./);
   });
 
   it("documents every exit code of the bin", () => {
