@@ -177,13 +177,20 @@ export class Relay {
   }
 
   /**
-   * Starts a relay: upstream links begin connecting (in the background; `/readyz`
-   * says when they are up), then the client and admin listeners bind.
+   * Starts a relay: the client and admin listeners bind, then upstream links begin
+   * connecting (in the background; `/readyz` says when they are up). When a listener
+   * cannot bind (port in use, bad address) nothing has reached an upstream: everything is
+   * closed and the error is thrown.
    */
   static async start(options: RelayOptions): Promise<Relay> {
     const relay = new Relay(options, await readListenerTls(options.loaded));
     for (const warning of configWarnings(options.loaded.config)) relay.log.warn(warning);
-    await relay.#listen();
+    try {
+      await relay.#listen();
+    } catch (error) {
+      await relay.close({ reason: "relay failed to start" });
+      throw error;
+    }
     return relay;
   }
 
@@ -353,16 +360,9 @@ export class Relay {
     return this.#closed;
   }
 
+  /** Binds the client and admin listeners, then (only then) connects the upstreams. */
   async #listen(): Promise<void> {
     const { listen, admin } = this.#loaded.config;
-    this.pool.start();
-    this.#stopFanout = startEventFanout({
-      server: this.server,
-      pool: this.pool,
-      metrics: this.metrics,
-      policies: () => this.#policies,
-      scopesFor: (policy, upstreamId) => this.#viewOf(policy, upstreamId).scopes,
-    });
     await new Promise<void>((resolve, reject) => {
       this.#listener.once("error", reject);
       this.#listener.listen(listen.port, listen.host, () => {
@@ -372,6 +372,14 @@ export class Relay {
     });
     this.#port = (this.#listener.address() as AddressInfo).port;
     this.#adminPort = await this.#admin.listen(admin.host, admin.port);
+    this.pool.start();
+    this.#stopFanout = startEventFanout({
+      server: this.server,
+      pool: this.pool,
+      metrics: this.metrics,
+      policies: () => this.#policies,
+      scopesFor: (policy, upstreamId) => this.#viewOf(policy, upstreamId).scopes,
+    });
     this.log.info(
       { url: this.url, admin: this.adminUrl, upstreams: [...this.pool.links.keys()], clients: this.#policies.clients.size },
       "relay listening",

@@ -1,4 +1,6 @@
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { MockGateway } from "@clawbridge/mock-gateway";
 import { isGatewayRequestError } from "@clawbridge/rpc-core";
@@ -122,6 +124,48 @@ describe("the clawbridge-relay bin (real child process, signals)", () => {
     expect(await raw.closed).toEqual({ code: 1012, reason: "service restart" });
     expect(raw.frames.some((frame) => frame["event"] === "shutdown")).toBe(true);
     expect(await relay?.exited).toBe(0);
+  });
+
+  it("a listener that cannot bind (client or admin port in use) exits 1 promptly, without ever connecting upstream", async () => {
+    // A stand-in upstream that counts TCP connections: a relay that fails to start must not reach it.
+    let upstreamConnections = 0;
+    const upstream = createServer((socket) => {
+      upstreamConnections += 1;
+      socket.destroy();
+    });
+    const busy = createServer();
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const busyPort = (busy.address() as AddressInfo).port;
+    try {
+      for (const [listen, admin] of [
+        [busyPort, 0],
+        [0, busyPort],
+      ] as const) {
+        const file = join(dir, "relay.yaml");
+        const yaml = relayYaml({
+          stateDir: join(dir, "state"),
+          upstreams: { gw2: { url: `ws://127.0.0.1:${upstreamPort}`, tokenFile: join(dir, "gw2.token") } },
+          clients: `  wn1:\n    tokenSha256: ${hashToken(CLIENT_TOKEN)}\n    upstreams: [gw2]\n    allow: [health]\n`,
+        })
+          .replace("listen: { host: 127.0.0.1, port: 0 }", `listen: { host: 127.0.0.1, port: ${listen} }`)
+          .replace("admin: { host: 127.0.0.1, port: 0 }", `admin: { host: 127.0.0.1, port: ${admin} }`);
+        await writeFile(file, yaml);
+        relay = spawnRelay(["--config", file]);
+        const failed = await relay.line((line) => String(line["msg"]).includes("cannot start"));
+        const failedAt = Date.now();
+        expect(JSON.stringify(failed)).toContain("EADDRINUSE");
+        expect(await relay.exited).toBe(1);
+        // Everything is closed: the process ends on its own, not by main.ts's 2 s fallback timer.
+        expect(Date.now() - failedAt).toBeLessThan(1_500);
+        relay = undefined;
+      }
+      expect(upstreamConnections).toBe(0);
+    } finally {
+      upstream.close();
+      busy.close();
+    }
   });
 
   it("exits 2 with file:line:col when the config is invalid", async () => {
