@@ -109,6 +109,13 @@ describe("config loading", () => {
     expect(parseConfigText(tls("    requireClientCert: false\n"), "relay.yaml").ok).toBe(true);
   });
 
+  it("refuses upstream scopes the protocol does not know, at the value", () => {
+    const text = VALID.replace("    token: { file: gw2.token }\n", "    token: { file: gw2.token }\n    scopes: [operator.read, operator.wirte]\n");
+    expect(issuesOf(text)).toEqual([expect.stringMatching(/^relay\.yaml:6:29: upstreams\.gw2\.scopes\[1\]: unknown operator scope "operator\.wirte" \(known: operator\.admin, operator\.read, /)]);
+    const ok = parseConfigText(VALID.replace("    token: { file: gw2.token }\n", "    token: { file: gw2.token }\n    scopes: [operator.read, operator.talk.secrets]\n"), "relay.yaml");
+    expect(ok.ok).toBe(true);
+  });
+
   it("reports YAML syntax errors with their position", () => {
     const text = VALID.replace("    upstreams: [gw2]", "    upstreams: [gw2");
     const [first] = issuesOf(text);

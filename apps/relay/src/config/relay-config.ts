@@ -1,4 +1,5 @@
 import { normalizeTlsFingerprint, UpgradeHeaders } from "@clawbridge/client";
+import { OperatorScopes } from "@clawbridge/protocol";
 import * as z from "zod";
 import { SecretRef } from "./secret-ref.js";
 
@@ -9,6 +10,14 @@ const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 o
 const Pattern = z.string().regex(/^\S+$/, "must be a non-empty pattern without spaces");
 
 const Port = z.int().min(0).max(65_535);
+
+const KNOWN_SCOPES = Object.values(OperatorScopes);
+
+/** One of the operator scopes the protocol knows (a typo would be requested and never granted). */
+const OperatorScope = z.enum(KNOWN_SCOPES, {
+  error: (issue) =>
+    `${typeof issue.input === "string" ? `unknown operator scope "${issue.input.slice(0, 64)}"` : "must be an operator scope"} (known: ${KNOWN_SCOPES.join(", ")})`,
+});
 
 function isFingerprint(value: string): boolean {
   try {
@@ -90,7 +99,7 @@ export const UpstreamConfig = z
      */
     headers: UpgradeHeaders.optional(),
     /** Operator scopes the relay asks for. Default: the least-privilege union of what clients of this upstream may call. */
-    scopes: z.array(z.string().regex(/^operator\.[a-z.]+$/, "must be an operator.* scope")).optional(),
+    scopes: z.array(OperatorScope).optional(),
     /** Prove the relay's Ed25519 device identity (default `always`; `never` only for lab gateways). */
     device: z.enum(["always", "never"]).default("always"),
     /** Allow plaintext ws:// to a public host. Default false. */
