@@ -123,6 +123,18 @@ describe("config loading", () => {
     expect(issuesOf("upstreams:\n  gw2: {}\n  gw2: {}\nclients: {}\n")[0]).toMatch(/^relay\.yaml:3:3: \(yaml\): Map keys must be unique/);
   });
 
+  it("warns about deny patterns and methodRateLimits keys (client and defaults) that match no known method", () => {
+    const text = VALID.replace("    rateLimit: { perMinute: 600 }\n", '    rateLimit: { perMinute: 600 }\n    deny: ["node.invok", "node.*"]\n    methodRateLimits: { "node.invok": { perMinute: 6 }, "node.*": { perMinute: 60 } }\n') +
+      'defaults:\n  methodRateLimits: { "stauts": { perMinute: 6 }, health: { perMinute: 60 } }\n';
+    const result = parseConfigText(text, "relay.yaml");
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
+    expect(configWarnings(result.loaded.config)).toEqual([
+      'defaults.methodRateLimits: "stauts" matches no method of the OpenClaw catalogue (typo, or a plugin method?)',
+      'clients.wn1.deny: "node.invok" matches no method of the OpenClaw catalogue (typo, or a plugin method?)',
+      'clients.wn1.methodRateLimits: "node.invok" matches no method of the OpenClaw catalogue (typo, or a plugin method?)',
+    ]);
+  });
+
   it("warns about the locality trap, dead allow patterns and node.invoke without commands", () => {
     const text = VALID.replace("ws://10.0.0.2:18789", "ws://127.0.0.1:18789").replace('"node.*"', '"node.invoke", "nodes.lst"');
     const result = parseConfigText(text, "relay.yaml");

@@ -4,11 +4,17 @@ import { PatternList } from "../policy/pattern.js";
 
 const LOOPBACK = /^wss?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:|\/|$)/i;
 
+function matchesKnownMethod(pattern: string): boolean {
+  return new PatternList([pattern]).patterns.some((compiled) => CATALOGUE_METHODS.some((method) => compiled.matches(method)));
+}
+
 /**
  * Things a valid config may still get wrong, printed by `check` and at start-up:
- * a loopback upstream (the locality trap), an allow pattern that matches no known
- * method (a typo, or a plugin method the catalogue does not list), `node.invoke`
- * without a `commands` list (it would refuse every command).
+ * a loopback upstream (the locality trap), an `allow` or `deny` pattern or a
+ * `methodRateLimits` key (of a client or `defaults`) that matches no known method (a
+ * typo, or a plugin method the catalogue does not list: a mistyped deny or limit
+ * silently does nothing), `node.invoke` without a `commands` list (it would refuse every
+ * command).
  */
 export function configWarnings(config: RelayConfig): string[] {
   const warnings: string[] = [];
@@ -20,12 +26,16 @@ export function configWarnings(config: RelayConfig): string[] {
       );
     }
   }
-  for (const [id, client] of Object.entries(config.clients)) {
-    for (const pattern of client.allow) {
-      if (!new PatternList([pattern]).patterns.some((compiled) => CATALOGUE_METHODS.some((method) => compiled.matches(method)))) {
-        warnings.push(`clients.${id}.allow: "${pattern}" matches no method of the OpenClaw catalogue (typo, or a plugin method?)`);
-      }
+  const deadPatterns = (where: string, patterns: Iterable<string>): void => {
+    for (const pattern of patterns) {
+      if (!matchesKnownMethod(pattern)) warnings.push(`${where}: "${pattern}" matches no method of the OpenClaw catalogue (typo, or a plugin method?)`);
     }
+  };
+  deadPatterns("defaults.methodRateLimits", Object.keys(config.defaults.methodRateLimits ?? {}));
+  for (const [id, client] of Object.entries(config.clients)) {
+    deadPatterns(`clients.${id}.allow`, client.allow);
+    deadPatterns(`clients.${id}.deny`, client.deny);
+    deadPatterns(`clients.${id}.methodRateLimits`, Object.keys(client.methodRateLimits ?? {}));
     const allowsInvoke = new PatternList(client.allow).matches("node.invoke") && !new PatternList(client.deny).matches("node.invoke");
     if (allowsInvoke && client.commands === undefined) {
       warnings.push(`clients.${id} allows node.invoke but sets no commands: every node.invoke will be refused (rule command)`);
