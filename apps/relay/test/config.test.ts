@@ -116,6 +116,31 @@ describe("config loading", () => {
     expect(ok.ok).toBe(true);
   });
 
+  it("reports field errors and cross-reference errors in one round, sorted by line", () => {
+    const text = VALID.replace("listen: { host: 127.0.0.1, port: 0 }", "listen: { host: 127.0.0.1, port: nope }")
+      .replace("    upstreams: [gw2]", "    upstreams: [gw9]")
+      .replace('allow: [health, "node.*"]', "allow: [health, 42]")
+      .replace("    token: { file: gw2.token }\n", "    token: { file: gw2.token }\n    scopes: [operator.wirte]\n")
+      .concat(`  wn2:\n    tokenSha256: ${HASH}\n    upstreams: [gw2]\n`);
+    const issues = issuesOf(text);
+    expect(issues).toEqual([
+      expect.stringMatching(/^relay\.yaml:1:34: listen\.port: /),
+      expect.stringMatching(/^relay\.yaml:6:14: upstreams\.gw2\.scopes\[0\]: unknown operator scope/),
+      'relay.yaml:10:17: clients.wn1.upstreams[0]: unknown upstream "gw9"',
+      "relay.yaml:11:21: clients.wn1.allow[1]: Invalid input: expected string, received number",
+      'relay.yaml:14:18: clients.wn2.tokenSha256: same token hash as client "wn1": issue each client its own token',
+    ]);
+  });
+
+  it("says plainly when the file is empty, not a mapping, or misses a required section", () => {
+    expect(issuesOf("")).toEqual([expect.stringMatching(/^relay\.yaml: \(root\): the file is empty: expected the relay settings/)]);
+    expect(issuesOf("# only a comment\n")).toEqual([expect.stringMatching(/^relay\.yaml: \(root\): the file is empty/)]);
+    expect(issuesOf("- upstreams\n")).toEqual(["relay.yaml:1:1: (root): expected a mapping of settings (upstreams:, clients:, …), found a list"]);
+    expect(issuesOf("upstreams\n")).toEqual([expect.stringMatching(/^relay\.yaml:1:1: \(root\): expected a mapping of settings .*found a string$/)]);
+    const noClients = VALID.slice(0, VALID.indexOf("clients:"));
+    expect(issuesOf(noClients)).toEqual([expect.stringMatching(/^relay\.yaml:1:1: clients: missing: this setting is required/)]);
+  });
+
   it("reports YAML syntax errors with their position", () => {
     const text = VALID.replace("    upstreams: [gw2]", "    upstreams: [gw2");
     const [first] = issuesOf(text);

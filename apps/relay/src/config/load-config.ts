@@ -43,6 +43,22 @@ function zodIssuePath(issue: z.core.$ZodIssue): PropertyKey[] {
   return [...issue.path];
 }
 
+/** A missing required setting reads `expected record, received undefined` in zod's words: say it plainly. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `missing: this setting is required (${issue.expected})`;
+  return issue.message;
+}
+
+/** Issues in file order (line, then column); issues without a position first, in their original order. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const key = (issue: ConfigIssue): [number, number] => [issue.position?.line ?? 0, issue.position?.col ?? 0];
+  return [...issues].sort((a, b) => {
+    const [la, ca] = key(a);
+    const [lb, cb] = key(b);
+    return la - lb || ca - cb;
+  });
+}
+
 /**
  * Parses and validates config text. YAML syntax errors and schema violations both come
  * back as {@link ConfigIssue}s with line:col (via `yaml`'s `LineCounter` and node ranges).
@@ -68,15 +84,31 @@ export function parseConfigText(text: string, file: string): ConfigResult {
       }),
     };
   }
-  const parsed = RelayConfig.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) {
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
+    const found = value === null || value === undefined ? undefined : Array.isArray(value) ? "a list" : `a ${typeof value}`;
     return {
       ok: false,
-      issues: parsed.error.issues.map((issue) => {
-        const path = zodIssuePath(issue);
-        return { file, position: locatePath(doc, lines, path), path: formatPath(path), message: issue.message };
-      }),
+      issues: [
+        {
+          file,
+          position: found === undefined ? undefined : locatePath(doc, lines, []),
+          path: "(root)",
+          message:
+            found === undefined
+              ? "the file is empty: expected the relay settings (at least upstreams: and clients:; see relay.example.yaml)"
+              : `expected a mapping of settings (upstreams:, clients:, …), found ${found}`,
+        },
+      ],
     };
+  }
+  const parsed = RelayConfig.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue): ConfigIssue => {
+      const path = zodIssuePath(issue);
+      return { file, position: locatePath(doc, lines, path), path: formatPath(path), message: issueMessage(issue) };
+    });
+    return { ok: false, issues: sortIssues(issues) };
   }
   const absolute = isAbsolute(file) ? file : resolve(file);
   return {

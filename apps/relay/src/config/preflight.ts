@@ -1,7 +1,7 @@
 import { resolveSecret } from "@clawbridge/client";
 import { listenerTlsProblems, readPemFile, TlsFileError } from "../tls-options.js";
 import type { ConfigIssue, LoadedConfig } from "./load-config.js";
-import { resolveConfigPath } from "./load-config.js";
+import { resolveConfigPath, sortIssues } from "./load-config.js";
 import type { SecretRef } from "./secret-ref.js";
 import { toSecretSource } from "./secret-ref.js";
 
@@ -58,6 +58,5 @@ export async function preflightConfig(loaded: LoadedConfig, env: NodeJS.ProcessE
       }
     }
   }
-  const line = (entry: ConfigIssue): number => entry.position?.line ?? 0;
-  return { issues: issues.sort((a, b) => line(a) - line(b) || (a.position?.col ?? 0) - (b.position?.col ?? 0)), notes };
+  return { issues: sortIssues(issues), notes };
 }

@@ -105,15 +105,70 @@ export const UpstreamConfig = z
     /** Allow plaintext ws:// to a public host. Default false. */
     allowInsecurePlaintext: z.boolean().default(false),
   })
-  .refine((value) => !(value.tlsFingerprint !== undefined && value.url.startsWith("ws://")), {
+  .refine((value) => !(value.tlsFingerprint !== undefined && typeof value.url === "string" && value.url.startsWith("ws://")), {
     error: "tlsFingerprint requires a wss:// url",
     path: ["tlsFingerprint"],
+    when: () => true,
   });
 export type UpstreamConfig = z.infer<typeof UpstreamConfig>;
 
 const Listener = {
   host: z.string().min(1).default("127.0.0.1"),
 };
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+const TOKEN_HASH = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * Cross-references of the whole file: each client authenticates somehow and names
+ * configured upstreams, token hashes are unique, each upstream has a credential. Reads
+ * the value defensively: it also runs when other fields failed validation (then they are
+ * still raw input), so those problems and these come in one report.
+ */
+function crossCheck(input: unknown, ctx: z.RefinementCtx): void {
+  const root = asRecord(input);
+  if (root === undefined) return;
+  const upstreams = asRecord(root["upstreams"]);
+  const hashes = new Map<string, string>();
+  for (const [id, raw] of Object.entries(asRecord(root["clients"]) ?? {})) {
+    const client = asRecord(raw);
+    if (client === undefined) continue;
+    const devices = Array.isArray(client["devices"]) ? client["devices"] : [];
+    if (client["tokenSha256"] === undefined && devices.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["clients", id], message: "set tokenSha256 or devices (how this client authenticates)" });
+    }
+    if (upstreams !== undefined && Array.isArray(client["upstreams"])) {
+      client["upstreams"].forEach((upstream: unknown, index) => {
+        if (typeof upstream === "string" && !Object.hasOwn(upstreams, upstream)) {
+          ctx.addIssue({ code: "custom", path: ["clients", id, "upstreams", index], message: `unknown upstream "${upstream.slice(0, 64)}"` });
+        }
+      });
+    }
+    const token = client["tokenSha256"];
+    if (typeof token === "string" && TOKEN_HASH.test(token)) {
+      const hash = token.toLowerCase();
+      const other = hashes.get(hash);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["clients", id, "tokenSha256"],
+          message: `same token hash as client "${other}": issue each client its own token`,
+        });
+      }
+      hashes.set(hash, id);
+    }
+  }
+  for (const [id, raw] of Object.entries(upstreams ?? {})) {
+    const upstream = asRecord(raw);
+    if (upstream === undefined) continue;
+    if (upstream["token"] === undefined && upstream["password"] === undefined && upstream["device"] === "never") {
+      ctx.addIssue({ code: "custom", path: ["upstreams", id], message: "an upstream needs a token, a password or a device identity" });
+    }
+  }
+}
 
 /** The whole `relay.yaml`. */
 export const RelayConfig = z
@@ -133,9 +188,10 @@ export const RelayConfig = z
             requireClientCert: z.boolean().optional(),
           })
           // Without a CA there is nothing to verify client certificates against: mTLS would be silently off.
-          .refine((tls) => !(tls.requireClientCert === true && tls.clientCa === undefined), {
+          .refine((tls) => !(asRecord(tls)?.["requireClientCert"] === true && asRecord(tls)?.["clientCa"] === undefined), {
             error: "requireClientCert: true needs clientCa (the CA that signs client certificates); without it no client certificate is checked",
             path: ["requireClientCert"],
+            when: () => true,
           })
           .optional(),
         /** Most simultaneous client connections. Default 10 000. */
@@ -172,33 +228,6 @@ export const RelayConfig = z
     defaults: z.strictObject(ClientLimits).prefault({}),
     clients: z.record(Id, ClientConfig),
   })
-  .superRefine((config, ctx) => {
-    const hashes = new Map<string, string>();
-    for (const [id, client] of Object.entries(config.clients)) {
-      if (client.tokenSha256 === undefined && (client.devices ?? []).length === 0) {
-        ctx.addIssue({ code: "custom", path: ["clients", id], message: "set tokenSha256 or devices (how this client authenticates)" });
-      }
-      client.upstreams.forEach((upstream, index) => {
-        if (!Object.hasOwn(config.upstreams, upstream)) {
-          ctx.addIssue({ code: "custom", path: ["clients", id, "upstreams", index], message: `unknown upstream "${upstream}"` });
-        }
-      });
-      if (client.tokenSha256 !== undefined) {
-        const other = hashes.get(client.tokenSha256);
-        if (other !== undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["clients", id, "tokenSha256"],
-            message: `same token hash as client "${other}": issue each client its own token`,
-          });
-        }
-        hashes.set(client.tokenSha256, id);
-      }
-    }
-    for (const [id, upstream] of Object.entries(config.upstreams)) {
-      if (upstream.token === undefined && upstream.password === undefined && upstream.device === "never") {
-        ctx.addIssue({ code: "custom", path: ["upstreams", id], message: "an upstream needs a token, a password or a device identity" });
-      }
-    }
-  });
+  // Cross-checks run even when some fields are invalid (`when`), so every problem is reported in one round.
+  .superRefine((config, ctx) => crossCheck(config, ctx), { when: () => true });
 export type RelayConfig = z.infer<typeof RelayConfig>;
