@@ -4,7 +4,8 @@ export const SKILL_EXIT_CODE_HELP = `Output: one JSON document on stdout; failur
 Exit codes:
   0  ok
   1  the remote gateway answered with an error
-  2  usage: bad arguments or --params, unknown remote, missing credentials (nothing sent)
+  2  usage: bad arguments or --params, unknown remote, missing credentials, beyond the
+     remote's scope ceiling (SCOPE_CEILING) (nothing sent)
   3  cannot connect to the remote gateway (refused, DNS, TLS, connection lost)
   4  the remote gateway rejected the connection: auth, pairing, protocol
   5  timed out (error.requestSent says whether the request had been sent)

@@ -4,8 +4,8 @@
  * Pure functions and file copies only: no gateway client, so two copies of the client
  * library never meet in one process.
  */
-export { buildAllowlistEntry, buildArgPattern, verbsInUse } from "./arg-pattern.js";
-export type { AllowlistEntry, SkillRemote } from "./arg-pattern.js";
+export { buildAllowlistEntry, buildArgPattern, verbsBeyondCeiling, verbsInUse } from "./arg-pattern.js";
+export type { AllowlistEntry, ExcludedVerb, SkillRemote } from "./arg-pattern.js";
 export { installSkillFolder } from "./install-skill-folder.js";
 export type { InstalledSkill } from "./install-skill-folder.js";
 export { SKILL_NAME, skillSourceDir } from "./skill-files.js";

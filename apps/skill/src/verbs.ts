@@ -25,6 +25,12 @@ export interface VerbSpec {
   readonly policy: VerbPolicy;
   /** Gateway methods it calls (for help text). */
   readonly methods: readonly string[];
+  /**
+   * Operator scopes its requests need (least privilege of `methods`; a test checks them
+   * against the client's scope rules). Empty where they depend on the arguments
+   * (`invoke`, `call`) or nothing is sent (`remotes`).
+   */
+  readonly scopes: readonly string[];
 }
 
 /** Every verb name, in the order help lists them. */
@@ -43,6 +49,8 @@ export const VERB_NAMES = [
 /** A verb name. */
 export type VerbName = (typeof VERB_NAMES)[number];
 
+const READ = "operator.read";
+
 const NODE_ID: VerbArgument = { name: "nodeId", description: "node id as list_nodes reports it (nodes[].nodeId)" };
 
 /** The verb catalogue. */
@@ -55,6 +63,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "read",
     methods: ["node.list"],
+    scopes: [READ],
   },
   describe_node: {
     name: "describe_node",
@@ -64,6 +73,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "read",
     methods: ["node.describe"],
+    scopes: [READ],
   },
   status: {
     name: "status",
@@ -73,6 +83,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "read",
     methods: ["status"],
+    scopes: [READ],
   },
   health: {
     name: "health",
@@ -82,6 +93,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "read",
     methods: ["health"],
+    scopes: [READ],
   },
   presence: {
     name: "presence",
@@ -91,6 +103,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "read",
     methods: ["system-presence"],
+    scopes: [READ],
   },
   pending_pairings: {
     name: "pending_pairings",
@@ -100,6 +113,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "read",
     methods: ["device.pair.list", "node.pair.list"],
+    scopes: ["operator.pairing"],
   },
   invoke: {
     name: "invoke",
@@ -109,6 +123,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: true,
     policy: "invoke",
     methods: ["node.invoke"],
+    scopes: [],
   },
   call: {
     name: "call",
@@ -118,6 +133,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: true,
     policy: "call",
     methods: [],
+    scopes: [],
   },
   remotes: {
     name: "remotes",
@@ -127,5 +143,6 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
     params: false,
     policy: "local",
     methods: [],
+    scopes: [],
   },
 };

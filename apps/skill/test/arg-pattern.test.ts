@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildAllowlistEntry, buildArgPattern, verbsInUse } from "../src/arg-pattern.js";
+import { resolveRequestedScopes } from "@clawbridge/client";
+import { OperatorScopes, scopeSatisfied } from "@clawbridge/protocol";
+import { buildAllowlistEntry, buildArgPattern, verbsBeyondCeiling, verbsInUse } from "../src/arg-pattern.js";
+import { ceilingCovers } from "../src/scope-ceiling.js";
 import type { SkillRemote } from "../src/arg-pattern.js";
-import { VERB_NAMES } from "../src/verbs.js";
+import { VERB_NAMES, VERBS } from "../src/verbs.js";
 
 const gw2: SkillRemote = { id: "gw2", allowInvoke: ["canvas.snapshot", "camera.list"], allowCall: false };
 const lab: SkillRemote = { id: "lab.eu-1", allowInvoke: [], allowCall: true };
@@ -84,5 +87,48 @@ describe("exec-approvals argPattern", () => {
       pattern: "/opt/clawbridge/remote-gateway",
       argPattern: buildArgPattern([gw2]),
     });
+  });
+
+  it("leaves out the read verbs a remote's scope ceiling cannot serve (pending_pairings needs operator.pairing)", () => {
+    const narrow: SkillRemote = { id: "narrow", allowInvoke: [], allowCall: false, scopes: ["operator.read"] };
+    const only = buildArgPattern([narrow]);
+    expect(allows(only, ["list_nodes", "narrow"])).toBe(true);
+    expect(allows(only, ["describe_node", "narrow", "n1"])).toBe(true);
+    expect(allows(only, ["pending_pairings", "narrow"])).toBe(false);
+    expect(verbsInUse([narrow])).not.toContain("pending_pairings");
+    expect(verbsBeyondCeiling([narrow])).toEqual([{ remote: "narrow", verb: "pending_pairings", missingScopes: ["operator.pairing"] }]);
+
+    // Mixed: gw2 (no ceiling) keeps pending_pairings, narrow does not.
+    const mixed = buildArgPattern([gw2, narrow]);
+    expect(allows(mixed, ["pending_pairings", "gw2"])).toBe(true);
+    expect(allows(mixed, ["pending_pairings", "narrow"])).toBe(false);
+    expect(allows(mixed, ["status", "narrow", "--timeout", "500"])).toBe(true);
+    expect(verbsInUse([gw2, narrow])).toContain("pending_pairings");
+
+    // operator.write does not imply pairing; admin covers everything; no ceiling: no filtering.
+    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.write"] }]).map((e) => e.verb)).toEqual(["pending_pairings"]);
+    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.admin"] }])).toEqual([]);
+    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.read", "operator.pairing"] }])).toEqual([]);
+    expect(verbsBeyondCeiling([gw2])).toEqual([]);
+    // A ceiling with no read scope serves no read verb, but `remotes` stays.
+    const pairingOnly = { ...narrow, scopes: ["operator.pairing"] };
+    expect(verbsInUse([pairingOnly])).toEqual(["pending_pairings", "remotes"]);
+    expect(allows(buildArgPattern([pairingOnly]), ["describe_node", "narrow", "n1"])).toBe(false);
+  });
+
+  it("declares per verb exactly the scopes the client requests for its methods", () => {
+    for (const verb of VERB_NAMES) {
+      const spec = VERBS[verb];
+      if (spec.policy !== "read") continue;
+      expect([...spec.scopes].sort(), verb).toEqual(resolveRequestedScopes({ methods: spec.methods.map((method) => ({ method, params: {} })) }).sort());
+    }
+  });
+
+  it("applies OpenClaw's scope implication rules exactly like @clawbridge/protocol", () => {
+    const known = [...Object.values(OperatorScopes), "operator.sessions.read", "operator.sessions.write", "operator.unknown", "node"];
+    const ceilings = [[], ...known.map((scope) => [scope]), ["operator.read", "operator.pairing"]];
+    for (const ceiling of ceilings) {
+      for (const scope of known) expect(ceilingCovers(ceiling, scope), `${ceiling.join(",")} ⊇ ${scope}`).toBe(scopeSatisfied(ceiling, scope));
+    }
   });
 });

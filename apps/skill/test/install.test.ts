@@ -79,6 +79,24 @@ describe("clawbridge skill install", () => {
     expect(new RegExp(out.allowlistEntry.argPattern).test("invoke lab n1 canvas.snapshot")).toBe(false);
   });
 
+  it("leaves out of the argPattern the verbs a profile's scope ceiling cannot serve, and says so", async () => {
+    const config = join(dir, "narrow-config");
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(config);
+    await writeRemotes(config, { ro: { url: gateway.url, auth: { tokenEnv: "GW2_TOKEN" }, scopes: ["operator.read"] } });
+    const narrowEnv = { ...env, CLAWBRIDGE_CONFIG_DIR: config };
+    const result = await runClawbridge(["skill", "install", "--dir", join(dir, "ws-narrow"), "--json"], { env: narrowEnv, cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const out = json<InstallResult & { excludedVerbs: unknown[] }>(result);
+    expect(out.excludedVerbs).toEqual([{ remote: "ro", verb: "pending_pairings", missingScopes: ["operator.pairing"] }]);
+    expect(out.verbs).not.toContain("pending_pairings");
+    expect(new RegExp(out.allowlistEntry.argPattern).test("pending_pairings ro")).toBe(false);
+    expect(new RegExp(out.allowlistEntry.argPattern).test("list_nodes ro")).toBe(true);
+    const text = await runClawbridge(["skill", "install", "--dir", join(dir, "ws-narrow")], { env: narrowEnv, cwd: dir });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(/pending_pairings left out for remote ro: its scope ceiling lacks operator\.pairing/);
+  });
+
   it("--global installs into $OPENCLAW_STATE_DIR/skills, else ~/.openclaw/skills", async () => {
     const stateDir = join(dir, "state");
     const withState = await runClawbridge(["skill", "install", "--global", "--json"], { env: { ...env, OPENCLAW_STATE_DIR: stateDir }, cwd: dir });

@@ -77,6 +77,8 @@ describe("SKILL.md", () => {
 
   it("documents every exit code of the bin", () => {
     for (const code of [1, 2, 3, 4, 5, 6]) expect(body).toMatch(new RegExp(`^\\| ${code} +\\|`, "m"));
+    // A verb beyond the profile's scope ceiling is exit 2 SCOPE_CEILING: the agent must recognise it.
+    expect(/^\| 2 +\|.*$/m.exec(body)?.[0]).toContain("SCOPE_CEILING");
   });
 
   it.skipIf(!existsSync(bundledSkills))("uses a schema that accepts every bundled OpenClaw 2026.9.6 skill (it is not stricter than reality)", () => {

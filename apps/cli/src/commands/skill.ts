@@ -45,6 +45,15 @@ interface SkillRemote {
   readonly id: string;
   readonly allowInvoke: readonly string[];
   readonly allowCall: boolean;
+  /** The profile's scope ceiling: read verbs it cannot serve are left out of the allowlist. */
+  readonly scopes?: readonly string[] | undefined;
+}
+
+/** A read verb left out of the allowlist for one remote (its scope ceiling cannot serve it). */
+interface ExcludedVerb {
+  readonly remote: string;
+  readonly verb: string;
+  readonly missingScopes: readonly string[];
 }
 
 /**
@@ -61,6 +70,8 @@ interface SkillPackage {
   installSkillFolder(skillsDir: string): Promise<{ path: string; replaced: boolean }>;
   buildAllowlistEntry(binPath: string, remotes: readonly SkillRemote[]): { pattern: string; argPattern: string };
   verbsInUse(remotes: readonly SkillRemote[]): string[];
+  /** Since skill 0.1 (optional: an older package does not filter by scope ceiling). */
+  verbsBeyondCeiling?(remotes: readonly SkillRemote[]): ExcludedVerb[];
 }
 
 /** Where `remote-gateway` was found. */
@@ -183,7 +194,7 @@ export function skillInstall(flags: SkillInstallFlags): Promise<ExitCode> {
     if (bin === undefined) throw binNotFound(flags.bin);
     const skill = await loadSkillPackage(bin);
     const remotes = await selectRemotes(flags.remote, env);
-    const skillRemotes: SkillRemote[] = remotes.map(({ id, profile }) => ({ id, ...effectiveSkillPolicy(profile.skill) }));
+    const skillRemotes: SkillRemote[] = remotes.map(({ id, profile }) => ({ id, ...effectiveSkillPolicy(profile.skill), scopes: profile.scopes }));
     const skillsDir = flags.global === true ? join(openclawStateDir(env), "skills") : resolve(flags.dir ?? "skills");
 
     const installed = await skill.installSkillFolder(skillsDir);
@@ -196,6 +207,7 @@ export function skillInstall(flags: SkillInstallFlags): Promise<ExitCode> {
       bin: bin.realPath,
       remotes: remotes.map(({ id }) => id),
       verbs: skill.verbsInUse(skillRemotes),
+      excludedVerbs: skill.verbsBeyondCeiling?.(skillRemotes) ?? [],
       allowlistEntry: entry,
       env: { names: envNames, skillsEntry },
       configDir: resolveConfigDir({ env }),
@@ -206,6 +218,9 @@ export function skillInstall(flags: SkillInstallFlags): Promise<ExitCode> {
     }
     output.info(`${installed.replaced ? "Replaced" : "Installed"} the ${skill.SKILL_NAME} skill ${skill.SKILL_VERSION} in ${installed.path}`);
     if (remotes.length === 0) output.warn("no remote profiles: the allowlist entry only permits `remote-gateway remotes` (add one with clawbridge remote add)");
+    for (const excluded of result.excludedVerbs) {
+      output.warn(`${excluded.verb} left out for remote ${excluded.remote}: its scope ceiling lacks ${excluded.missingScopes.join(", ")} (add it to the profile's scopes to allow it)`);
+    }
     output.line("# exec-approvals allowlist entry for the worker node (agents.<agentId>.allowlist[] of the node's approvals):");
     output.line(JSON.stringify(entry));
     output.line("");
