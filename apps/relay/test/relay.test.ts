@@ -294,6 +294,13 @@ describe("relay against MockGateway", () => {
     expect(notRelay).toMatchObject({ code: "UPGRADE_REJECTED", httpStatus: 404 });
     const wrongToken = await relayClient(relay.url("/"), UPSTREAM_TOKEN, dir).connect().catch((error: unknown) => error);
     expect(wrongToken).toMatchObject({ code: "INVALID_REQUEST", detailCode: "AUTH_TOKEN_MISMATCH" });
+    // The relay's own wording (OpenClaw's gateway.remote.token advice means nothing for a relay-issued token), OpenClaw's details.
+    expect((wrongToken as Error).message).toContain("unauthorized: relay token mismatch (use the token the relay operator issued for this client");
+    expect((wrongToken as Error).message).not.toContain("gateway.remote.token");
+    expect((wrongToken as { details: unknown }).details).toMatchObject({ code: "AUTH_TOKEN_MISMATCH", authReason: "token_mismatch", recommendedNextStep: "update_auth_credentials" });
+    const noToken = await relayClient(relay.url("/"), "", dir).connect().catch((error: unknown) => error);
+    expect(noToken).toMatchObject({ code: "INVALID_REQUEST", detailCode: "AUTH_TOKEN_MISSING" });
+    expect((noToken as Error).message).toContain("unauthorized: relay token missing");
   });
 
   it("authenticates a token hashed by hash-token with its surrounding whitespace, presented as issued or trimmed", async () => {

@@ -9,6 +9,14 @@ import { normalizeToken } from "../policy/policy-set.js";
 import type { PolicySet } from "../policy/policy-set.js";
 import { parseRoutePath } from "./route-path.js";
 
+/** Auth failure messages for relay clients: what to fix is the relay-issued credential, not a gateway setting. */
+export const RELAY_AUTH_MESSAGES = {
+  token_missing:
+    "unauthorized: relay token missing (connect with the token the relay operator issued for this client, or a device identity listed for it)",
+  token_mismatch:
+    "unauthorized: relay token mismatch (use the token the relay operator issued for this client; ask them to check its tokenSha256 in the relay config)",
+} as const;
+
 /** A client the relay admitted: who it is and where it goes. */
 export interface Admission {
   readonly policy: ClientPolicy;
@@ -63,8 +71,10 @@ export function createClientAuthenticator(deps: ClientAuthenticatorDeps): (conne
     // Trimmed like hash-token trims the issued token (normalizeToken), so a token always matches its hash.
     const tokenField = normalizeToken(connect.auth?.token ?? "");
     const token = tokenField !== "" ? tokenField : normalizeToken(connect.auth?.password ?? "");
-    const failure = (reason: "token_missing" | "token_mismatch"): ConnectRejection =>
-      authFailureRejection({
+    // OpenClaw's error code and details (clients map them the same), with a message about the
+    // relay's credentials: OpenClaw's hint (gateway.remote.token, gateway.auth.token) means nothing here.
+    const failure = (reason: "token_missing" | "token_mismatch"): ConnectRejection => {
+      const openclaw = authFailureRejection({
         reason,
         auth: connect.auth,
         clientId: connect.client.id,
@@ -72,6 +82,8 @@ export function createClientAuthenticator(deps: ClientAuthenticatorDeps): (conne
         hasDeviceIdentity: connect.device !== undefined,
         directLocal: false,
       });
+      return connectRejection(openclaw.error.code, RELAY_AUTH_MESSAGES[reason], openclaw.error.details, { closeCode: openclaw.closeCode });
+    };
 
     let deviceId: string | undefined;
     if (connect.device !== undefined) {
