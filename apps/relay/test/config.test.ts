@@ -160,6 +160,18 @@ describe("config loading", () => {
     ]);
   });
 
+  it("warns about nodes patterns that cannot match a node id (display names), and the shipped example has none", async () => {
+    const text = VALID.replace("    rateLimit: { perMinute: 600 }\n", '    rateLimit: { perMinute: 600 }\n    nodes: ["wn2-*", "ab6d*", "*"]\n');
+    const result = parseConfigText(text, "relay.yaml");
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join("\n"));
+    expect(configWarnings(result.loaded.config).filter((warning) => warning.includes(".nodes"))).toEqual([
+      expect.stringMatching(/^clients\.wn1\.nodes: "wn2-\*" cannot match a node id: .*not its display name; list them with: clawbridge gateway call node\.list/),
+    ]);
+    const example = await loadConfig(join(import.meta.dirname, "..", "relay.example.yaml"));
+    if (!example.ok) throw new Error("example invalid");
+    expect(configWarnings(example.loaded.config).filter((warning) => warning.includes(".nodes"))).toEqual([]);
+  });
+
   it("warns about the locality trap, dead allow patterns and node.invoke without commands", () => {
     const text = VALID.replace("ws://10.0.0.2:18789", "ws://127.0.0.1:18789").replace('"node.*"', '"node.invoke", "nodes.lst"');
     const result = parseConfigText(text, "relay.yaml");
