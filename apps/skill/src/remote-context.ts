@@ -11,6 +11,7 @@ import {
 import type { EffectiveSkillPolicy, GatewayClientOptions, RemoteProfile } from "@clawbridge/client";
 import { credentialsError, usageError } from "@clawbridge/cli-contract";
 import type { GatewayTarget } from "@clawbridge/cli-contract";
+import { echoInput } from "./echo-input.js";
 
 /** Overall budget of one verb when neither `--timeout` nor the profile sets one (ms). */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -35,8 +36,11 @@ export interface RemoteContext {
  * @throws CliError `INVALID_REMOTE_ID`, RemoteProfileError `UNKNOWN_REMOTE` / `INVALID_REMOTES_FILE` (all exit 2)
  */
 export async function loadRemote(id: string, env: NodeJS.ProcessEnv = process.env): Promise<RemoteContext> {
-  if (!RemoteId.safeParse(id).success) {
-    throw usageError("INVALID_REMOTE_ID", `${JSON.stringify(id)} is not a remote id (letters, digits, . _ -)`);
+  const parsed = RemoteId.safeParse(id);
+  if (!parsed.success) {
+    // The rule as the one schema states it ("remote id must be 1-64 of … starting with a letter or digit").
+    const rule = parsed.error.issues[0]?.message ?? "not a valid remote id";
+    throw usageError("INVALID_REMOTE_ID", `${JSON.stringify(echoInput(id))} is not a remote id: ${rule} (see: remote-gateway remotes)`);
   }
   const store = new RemoteStore({ env });
   const profile = await store.get(id);

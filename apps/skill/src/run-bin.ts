@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
 import { ExitCodes } from "@clawbridge/cli-contract";
 import type { ExitCode } from "@clawbridge/cli-contract";
+import { clipQuoted } from "./echo-input.js";
 import { JsonOutput } from "./json-output.js";
 import { buildProgram } from "./program.js";
 import { runVerb } from "./run-verb.js";
@@ -43,7 +44,8 @@ export async function runBin(argv: readonly string[], streams: BinStreams): Prom
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return ExitCodes.OK;
-    const message = parseError ?? error.message.replace(/^error: /, "");
+    // Commander quotes the offending argument in full: clip it (a 100 KB verb is not a 100 KB error).
+    const message = clipQuoted(parseError ?? error.message.replace(/^error: /, ""));
     output.document({ ok: false, error: { type: "usage_error", code: "INVALID_ARGUMENTS", message } });
     return ExitCodes.USAGE;
   }

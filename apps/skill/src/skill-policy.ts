@@ -1,6 +1,7 @@
 import { CliError, ExitCodes } from "@clawbridge/cli-contract";
 import type { EffectiveSkillPolicy } from "@clawbridge/client";
 import { agentDenyPatternOf, APPROVAL_DECISION_METHODS } from "@clawbridge/protocol";
+import { echoInput } from "./echo-input.js";
 
 /**
  * Methods that inject a message into a session: OpenClaw's own CLI refuses the first
@@ -39,8 +40,8 @@ export function assertInvokeAllowed(remoteId: string, policy: EffectiveSkillPoli
   if (policy.allowInvoke.includes(command)) return;
   throw denied(
     "INVOKE_NOT_ALLOWED",
-    `node command ${JSON.stringify(command)} is not allowed on remote ${remoteId}; the operator can add it to the profile's skill.allowInvoke`,
-    { remote: remoteId, command, allowed: [...policy.allowInvoke] },
+    `node command ${JSON.stringify(echoInput(command))} is not allowed on remote ${remoteId}; the operator can add it to the profile's skill.allowInvoke`,
+    { remote: remoteId, command: echoInput(command), allowed: [...policy.allowInvoke] },
   );
 }
 
@@ -65,7 +66,7 @@ export function assertCallAllowed(remoteId: string, policy: EffectiveSkillPolicy
     throw denied(
       "CALL_NOT_ALLOWED",
       `raw call is disabled for remote ${remoteId}; use the task verbs, or the operator can set skill.allowCall in its profile`,
-      { remote: remoteId, method },
+      { remote: remoteId, method: echoInput(method) },
     );
   }
   const adminPattern = agentDenyPatternOf(method);
@@ -75,8 +76,8 @@ export function assertCallAllowed(remoteId: string, policy: EffectiveSkillPolicy
       : "it changes or reveals the gateway's configuration, approvals policy, devices, pairings or secrets";
     throw denied(
       "ADMIN_METHOD_REFUSED",
-      `${method} is never sent by remote-gateway, whatever the profile allows (${adminPattern}): ${reason}; ask the remote's operator`,
-      { remote: remoteId, method, pattern: adminPattern, reason },
+      `${echoInput(method)} is never sent by remote-gateway, whatever the profile allows (${adminPattern}): ${reason}; ask the remote's operator`,
+      { remote: remoteId, method: echoInput(method), pattern: adminPattern, reason },
     );
   }
   if (MESSAGE_METHODS.has(method) || createsMessage(method, params)) {

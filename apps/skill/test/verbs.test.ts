@@ -149,6 +149,31 @@ describe("remote-gateway failures: one JSON envelope on stdout and the §4 exit 
     expect(envelope.error.message.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    ["a 100 KB remote id", ["list_nodes", `g${"w".repeat(100_000)}`], "INVALID_REMOTE_ID"],
+    ["a 100 KB remote id with bad characters", ["status", `/${"x".repeat(100_000)}`], "INVALID_REMOTE_ID"],
+    ["a 100 KB unknown verb", [`v${"x".repeat(100_000)}`, "gw2"], "INVALID_ARGUMENTS"],
+    ["a 100 KB unknown option", ["status", "gw2", `--${"x".repeat(100_000)}`], "INVALID_ARGUMENTS"],
+    ["a 100 KB node command outside allowInvoke", ["invoke", "gw2", "n1", `c${"x".repeat(100_000)}`], "INVOKE_NOT_ALLOWED"],
+    ["a 100 KB admin method", ["call", "gw2", `config.${"x".repeat(100_000)}`], "ADMIN_METHOD_REFUSED"],
+  ] as const)("echoes %s clipped to 80 characters, not in full", async (_label, argv, code) => {
+    const result = await runSkill(argv, env);
+    expect(result.stdout.length).toBeLessThan(2_000);
+    const envelope = json<{ error: { code: string; message: string } }>(result);
+    expect(envelope.error.code).toBe(code);
+    expect(envelope.error.message).toMatch(/…/);
+  });
+
+  it("states the remote id rule exactly as the profile schema does", async () => {
+    const dotted = await runSkill(["list_nodes", ".hidden"], env);
+    expect(dotted.code).toBe(2);
+    const message = json<{ error: { code: string; message: string } }>(dotted).error;
+    expect(message.code).toBe("INVALID_REMOTE_ID");
+    expect(message.message).toContain("1-64");
+    expect(message.message).toContain("starting with a letter or digit");
+    expect(message.message).not.toContain("(letters, digits, . _ -)");
+  });
+
   it("times out with exit 5 and says the request had been sent", async () => {
     gateway.faults.set("status", { drop: true, times: 1 });
     const result = await runSkill(["status", "gw2", "--timeout", "1500"], env);
