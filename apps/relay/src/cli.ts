@@ -4,7 +4,9 @@ import { formatIssue, loadConfig } from "./config/load-config.js";
 import type { LoadedConfig } from "./config/load-config.js";
 import { preflightConfig } from "./config/preflight.js";
 import { readSecretInput, tokenConfigLine } from "./hash-token.js";
+import { createStartupLogger } from "./ops/loggers.js";
 import { Relay } from "./relay.js";
+import { TlsFileError } from "./tls-options.js";
 
 /** Exit codes of `clawbridge-relay`. */
 export const RelayExitCodes = {
@@ -63,7 +65,17 @@ async function run(loaded: LoadedConfig, io: CliIo): Promise<number> {
   try {
     relay = await Relay.start({ loaded });
   } catch (error) {
-    io.stderr.write(`clawbridge-relay: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A JSON line like every other log line; it names the setting and file that failed (never a secret).
+    const message = error instanceof Error ? error.message : String(error);
+    const fields: Record<string, unknown> = { error: message };
+    if (error instanceof TlsFileError) Object.assign(fields, { setting: error.setting, file: error.file });
+    else if (error instanceof Error) {
+      const { setting, code } = error as Error & { setting?: string; code?: string };
+      if (setting !== undefined) fields["setting"] = setting;
+      if (code !== undefined) fields["code"] = code;
+    }
+    const where = typeof fields["setting"] === "string" && !message.startsWith(fields["setting"]) ? `${fields["setting"]}: ` : "";
+    createStartupLogger(io.stderr).fatal(fields, `cannot start: ${where}${message}`);
     return RelayExitCodes.FAILURE;
   }
   return new Promise<number>((resolve) => {

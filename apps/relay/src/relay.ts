@@ -363,15 +363,20 @@ export class Relay {
   /** Binds the client and admin listeners, then (only then) connects the upstreams. */
   async #listen(): Promise<void> {
     const { listen, admin } = this.#loaded.config;
+    // Say which listener failed: both report EADDRINUSE the same way.
+    const which = (setting: "listen" | "admin") => (error: unknown) => {
+      if (error instanceof Error) Object.assign(error, { setting });
+      throw error;
+    };
     await new Promise<void>((resolve, reject) => {
       this.#listener.once("error", reject);
       this.#listener.listen(listen.port, listen.host, () => {
         this.#listener.off("error", reject);
         resolve();
       });
-    });
+    }).catch(which("listen"));
     this.#port = (this.#listener.address() as AddressInfo).port;
-    this.#adminPort = await this.#admin.listen(admin.host, admin.port);
+    this.#adminPort = await this.#admin.listen(admin.host, admin.port).catch(which("admin"));
     this.pool.start();
     this.#stopFanout = startEventFanout({
       server: this.server,

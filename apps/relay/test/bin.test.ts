@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { MockGateway } from "@clawbridge/mock-gateway";
 import { isGatewayRequestError } from "@clawbridge/rpc-core";
+import { generate } from "selfsigned";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashToken, newToken, relayClient, relayYaml, startUpstream, tempDir, waitFor, writeSecret } from "./helpers/harness.js";
 import { rawConnect } from "./helpers/raw-client.js";
@@ -155,7 +156,7 @@ describe("the clawbridge-relay bin (real child process, signals)", () => {
         relay = spawnRelay(["--config", file]);
         const failed = await relay.line((line) => String(line["msg"]).includes("cannot start"));
         const failedAt = Date.now();
-        expect(JSON.stringify(failed)).toContain("EADDRINUSE");
+        expect(failed).toMatchObject({ level: "fatal", code: "EADDRINUSE", setting: listen === busyPort ? "listen" : "admin" });
         expect(await relay.exited).toBe(1);
         // Everything is closed: the process ends on its own, not by main.ts's 2 s fallback timer.
         expect(Date.now() - failedAt).toBeLessThan(1_500);
@@ -165,6 +166,28 @@ describe("the clawbridge-relay bin (real child process, signals)", () => {
     } finally {
       upstream.close();
       busy.close();
+    }
+  });
+
+  it("logs a start-up failure as a JSON line naming the setting and the file (garbage cert or key)", async () => {
+    const pem = await generate([{ name: "commonName", value: "relay" }], { keyType: "ec", algorithm: "sha256" });
+    await writeFile(join(dir, "good.crt"), pem.cert);
+    await writeFile(join(dir, "good.key"), pem.private);
+    await writeFile(join(dir, "garbage.pem"), "-----BEGIN GARBAGE-----\nnot pem\n");
+    for (const [cert, key, setting, kind] of [
+      ["garbage.pem", "good.key", "listen.tls.cert", "is not a PEM certificate"],
+      ["good.crt", "garbage.pem", "listen.tls.key", "is not a PEM private key"],
+    ] as const) {
+      const file = join(dir, "relay.yaml");
+      await writeFile(file, config("[health]").replace("listen: { host: 127.0.0.1, port: 0 }", `listen: { host: 127.0.0.1, port: 0, tls: { cert: ${cert}, key: ${key} } }`));
+      relay = spawnRelay(["--config", file]);
+      expect(await relay.exited).toBe(1);
+      const failed = relay.lines.find((line) => String(line["msg"]).includes("cannot start"));
+      expect(failed).toMatchObject({ level: "fatal", setting, file: join(dir, "garbage.pem") });
+      expect(failed).not.toHaveProperty("raw");
+      expect(String(failed?.["msg"])).toBe(`cannot start: ${setting}: ${join(dir, "garbage.pem")} ${kind} (no BEGIN CERTIFICATE block)`.replace(" private key (no BEGIN CERTIFICATE block)", " private key"));
+      expect(relay.lines.filter((line) => line["raw"] === true)).toEqual([]);
+      relay = undefined;
     }
   });
 

@@ -145,3 +145,13 @@ export function createLoggers(targets: LoggerTargets): RelayLoggers {
     },
   };
 }
+
+/**
+ * A logger for the failure of a relay that could not start: the same JSON lines as the
+ * operational log (`level`, `time`, `msg`), written at once to `stream` (stderr), so a
+ * log collector reads it like every other line.
+ */
+export function createStartupLogger(stream: NodeJS.WritableStream): Logger {
+  return pino({ ...BASE_OPTIONS, level: "info", name: "clawbridge-relay" }, { write: (line: string) => void stream.write(line) });
+}
+
