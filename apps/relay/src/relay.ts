@@ -149,6 +149,8 @@ export class Relay {
       });
       this.metrics.upstreamUp.set({ upstream: link.id }, 0);
       this.metrics.connections.set({ upstream: link.id }, 0);
+      // Present from the start (at 0), so rate() and alerts work before the first loss.
+      this.metrics.upstreamDisconnects.inc({ upstream: link.id }, 0);
     }
     this.server.onConnection((connection) => this.#onConnection(connection));
     this.server.onDisconnect(({ connection, code }) => this.#onDisconnect(connection, code));

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Relay } from "../src/relay.js";
 import { parseConfigText } from "../src/config/load-config.js";
@@ -51,6 +51,8 @@ describe("operations: admin endpoints and the audit file", () => {
       const text = await metrics.text();
       expect(text).toContain('clawbridge_relay_client_connections{upstream="gw2"} 1');
       expect(text).toContain('clawbridge_relay_upstream_up{upstream="gw2"} 1');
+      // Labelled per configured upstream from the start, before any loss.
+      expect(text).toContain('clawbridge_relay_upstream_disconnects_total{upstream="gw2"} 0');
       expect(text).toMatch(/clawbridge_relay_client_bytes_total\{direction="in"\} [1-9]/);
       expect(text).toMatch(/clawbridge_relay_client_bytes_total\{direction="out"\} [1-9]/);
       expect(text).toContain("process_resident_memory_bytes");
@@ -58,6 +60,8 @@ describe("operations: admin endpoints and the audit file", () => {
     } finally {
       await relay.close();
     }
+    // Created owner-only: audit lines are sensitive metadata.
+    expect((await stat(join(dir, "logs", "audit.jsonl"))).mode & 0o777).toBe(0o600);
     const lines = (await readFile(join(dir, "logs", "audit.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line["event"])).toEqual(["connect", "request", "disconnect"]);
     expect(lines[1]).toMatchObject({ client: "wn1", upstream: "gw2", method: "health", decision: "allow", outcome: "ok" });

@@ -104,7 +104,8 @@ export function createLoggers(targets: LoggerTargets): RelayLoggers {
   let auditStream: DestinationStream;
   if (isStream(targets.audit)) auditStream = targets.audit;
   else if (targets.audit !== undefined && targets.audit !== "stderr") {
-    const destination = pino.destination({ dest: targets.audit.file, sync: true, append: true, mkdir: true, minLength: BATCH_BYTES });
+    // Created 0600: audit lines are sensitive metadata (who called what, when, from where). An existing file keeps its mode.
+    const destination = pino.destination({ dest: targets.audit.file, sync: true, append: true, mkdir: true, mode: 0o600, minLength: BATCH_BYTES });
     owned.push(destination);
     auditStream = destination;
   } else auditStream = stderrDestination();
