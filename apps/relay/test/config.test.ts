@@ -88,7 +88,8 @@ describe("config loading", () => {
   });
 
   it("takes upstream headers as secret references and refuses inline values and handshake headers", () => {
-    const withHeaders = (lines: string): string => VALID.replace("    token: { file: gw2.token }\n", `    token: { file: gw2.token }\n    headers:\n${lines}`);
+    const withHeaders = (lines: string): string =>
+      VALID.replace("url: ws://10.0.0.2:18789", "url: wss://gw2.example:18789").replace("    token: { file: gw2.token }\n", `    token: { file: gw2.token }\n    headers:\n${lines}`);
     const ok = parseConfigText(withHeaders("      CF-Access-Client-Id: { env: CF_ID }\n      CF-Access-Client-Secret: { file: cf.secret }\n"), "relay.yaml");
     expect(ok.ok && ok.loaded.config.upstreams["gw2"]?.headers).toEqual({ "CF-Access-Client-Id": { env: "CF_ID" }, "CF-Access-Client-Secret": { file: "cf.secret" } });
     const inline = issuesOf(withHeaders("      X-Edge-Auth: s3cret-header\n"));
@@ -139,6 +140,16 @@ describe("config loading", () => {
     expect(issuesOf("upstreams\n")).toEqual([expect.stringMatching(/^relay\.yaml:1:1: \(root\): expected a mapping of settings .*found a string$/)]);
     const noClients = VALID.slice(0, VALID.indexOf("clients:"));
     expect(issuesOf(noClients)).toEqual([expect.stringMatching(/^relay\.yaml:1:1: clients: missing: this setting is required/)]);
+  });
+
+  it("refuses upstream headers over plaintext ws:// to a non-loopback host, at headers (wss:// and loopback ws:// are fine)", () => {
+    const withHeaders = (url: string): string =>
+      VALID.replace("url: ws://10.0.0.2:18789", `url: ${url}`).replace("    token: { file: gw2.token }\n", "    token: { file: gw2.token }\n    headers:\n      CF-Access-Client-Id: { env: CF_ID }\n");
+    expect(issuesOf(withHeaders("ws://10.0.0.2:18789"))).toEqual([
+      expect.stringMatching(/^relay\.yaml:6:5: upstreams\.gw2\.headers: edge headers are sent only over wss:\/\/ .*would send them in clear$/),
+    ]);
+    expect(parseConfigText(withHeaders("wss://gw2.example:18789"), "relay.yaml").ok).toBe(true);
+    expect(parseConfigText(withHeaders("ws://127.0.0.1:18789"), "relay.yaml").ok).toBe(true);
   });
 
   it("reports YAML syntax errors with their position", () => {

@@ -1,4 +1,4 @@
-import { normalizeTlsFingerprint, UpgradeHeaders } from "@clawbridge/client";
+import { edgeHeadersTransportProblem, normalizeTlsFingerprint, UpgradeHeaders } from "@clawbridge/client";
 import { OperatorScopes } from "@clawbridge/protocol";
 import * as z from "zod";
 import { SecretRef } from "./secret-ref.js";
@@ -109,7 +109,22 @@ export const UpstreamConfig = z
     error: "tlsFingerprint requires a wss:// url",
     path: ["tlsFingerprint"],
     when: () => true,
-  });
+  })
+  // Edge auth headers never travel in clear (as OpenClaw sends gateway.remote.edgeAuth only over wss://): ws:// only to loopback.
+  .superRefine(
+    (value, ctx) => {
+      if (value.headers === undefined || typeof value.url !== "string") return;
+      let url: URL;
+      try {
+        url = new URL(value.url);
+      } catch {
+        return;
+      }
+      const problem = edgeHeadersTransportProblem(url);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["headers"], message: problem });
+    },
+    { when: () => true },
+  );
 export type UpstreamConfig = z.infer<typeof UpstreamConfig>;
 
 const Listener = {
