@@ -1,6 +1,8 @@
-import { assertWithinCeiling, RemoteStore, resolveRequestedScopes } from "@clawbridge/client";
+import { assertWithinCeiling, RemoteStore, resolveRequestedScopes, ScopeCeilingError } from "@clawbridge/client";
+import { catalogueScopeOf, METHOD_CATALOGUE_SOURCE } from "@clawbridge/protocol";
 import { errorEnvelope, ExitCodes, reportError, usageError } from "@clawbridge/cli-contract";
 import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
+import { echoInput } from "./echo-input.js";
 import { callOnSession } from "./gateway-session.js";
 import type { JsonOutput } from "./json-output.js";
 import { DEFAULT_TIMEOUT_MS, loadRemote, resolveConnection } from "./remote-context.js";
@@ -32,6 +34,21 @@ function parseTimeout(text: string | undefined): number | undefined {
   return value;
 }
 
+/**
+ * A raw `call` of a method the catalogue does not know needs OpenClaw's "unclassified"
+ * scope set (admin and more), so the ceiling refuses it; saying "unknown method" is the
+ * useful part. Known methods keep the ceiling's own error.
+ */
+function unknownMethodError(method: string, ceilingError: unknown): unknown {
+  if (catalogueScopeOf(method) !== undefined || !(ceilingError instanceof ScopeCeilingError)) return ceilingError;
+  return usageError(
+    "UNKNOWN_METHOD",
+    `${echoInput(method)} is not a method of the OpenClaw gateway protocol (catalogue ${METHOD_CATALOGUE_SOURCE.version}); check the name, or use a task verb (remote-gateway --help; status for the gateway's version). ` +
+      `An unlisted method would need the unclassified scope set, beyond this remote's scope ceiling [${ceilingError.ceiling.join(", ")}]`,
+    { details: { method: echoInput(method), ceiling: [...ceilingError.ceiling] } },
+  );
+}
+
 async function listRemotes(env: NodeJS.ProcessEnv): Promise<unknown> {
   const remotes = await new RemoteStore({ env }).list();
   // Ids and URLs only: secret sources, scopes and policy are the operator's business.
@@ -59,7 +76,11 @@ export async function runVerb(invocation: VerbInvocation, output: JsonOutput, en
     const plan = planVerb(invocation.verb, remote, { args: invocation.args, params: invocation.params, budgetMs });
     if (remote.profile.scopes !== undefined) {
       // The scope ceiling is policy too: refuse before a secret command runs.
-      assertWithinCeiling(resolveRequestedScopes({ methods: plan.calls }), remote.profile.scopes, plan.calls[0]?.method);
+      try {
+        assertWithinCeiling(resolveRequestedScopes({ methods: plan.calls }), remote.profile.scopes, plan.calls[0]?.method);
+      } catch (error) {
+        throw invocation.verb === "call" ? unknownMethodError(plan.calls[0]?.method ?? "", error) : error;
+      }
     }
     const options = await resolveConnection(remote, (secret) => output.redactor.add(secret), env);
     context.target = remote.target;

@@ -25,6 +25,7 @@ beforeAll(async () => {
     inv: { url: server.url, auth, skill: { allowInvoke: ["canvas.snapshot"] } },
     raw: { url: server.url, auth, skill: { allowCall: true, allowInvoke: ["canvas.snapshot"] } },
     narrow: { url: server.url, auth, scopes: ["operator.read"] },
+    rawnarrow: { url: server.url, auth, scopes: ["operator.read"], skill: { allowCall: true } },
     // No secret source: must not borrow WN1's ambient OPENCLAW_GATEWAY_TOKEN (its own gateway's secret).
     noauth: { url: server.url },
   });
@@ -76,6 +77,21 @@ describe("the skill's own policy is enforced locally: exit 6, nothing resolved, 
     const result = await runSkill(["pending_pairings", "narrow"], env);
     expect(result.code).toBe(2);
     expect(json(result)).toMatchObject({ ok: false, error: { type: "usage_error", code: "SCOPE_CEILING" } });
+    expect(server.connections()).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("says a raw call's method is unknown instead of listing the unclassified scopes (exit 2 UNKNOWN_METHOD)", async () => {
+    const result = await runSkill(["call", "rawnarrow", "no.such.method"], env);
+    expect(result.code).toBe(2);
+    const envelope = json<{ error: { type: string; code: string; message: string } }>(result);
+    expect(envelope.error).toMatchObject({ type: "usage_error", code: "UNKNOWN_METHOD" });
+    expect(envelope.error.message).toMatch(/no\.such\.method is not a method/);
+    expect(envelope.error.message).not.toContain("operator.admin");
+    // A catalogue method beyond the ceiling keeps the ceiling's own error.
+    const known = await runSkill(["call", "rawnarrow", "cron.add"], env);
+    expect(known.code).toBe(2);
+    expect(json(known)).toMatchObject({ error: { code: "SCOPE_CEILING" } });
     expect(server.connections()).toBe(0);
     expect(existsSync(marker)).toBe(false);
   });
