@@ -45,6 +45,14 @@ export function verbsBeyondCeiling(remotes: readonly SkillRemote[]): ExcludedVer
   );
 }
 
+/**
+ * The verbs `remote` gets (in help order, without `remotes`): the read verbs its scope
+ * ceiling serves, `invoke` if it allows a node command, `call` if it enables it.
+ */
+export function verbsForRemote(remote: SkillRemote): VerbName[] {
+  return VERB_NAMES.filter((verb) => VERBS[verb].policy !== "local" && serves(remote, verb));
+}
+
 /** Whether `remote` gets `verb` in the allowlist. */
 function serves(remote: SkillRemote, verb: VerbName): boolean {
   const policy = VERBS[verb].policy;

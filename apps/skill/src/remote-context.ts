@@ -1,8 +1,6 @@
 import {
   CredentialStore,
-  displayUrl,
   effectiveSkillPolicy,
-  parseGatewayUrl,
   RemoteId,
   RemoteStore,
   resolveRemote,
@@ -10,7 +8,6 @@ import {
 } from "@clawbridge/client";
 import type { EffectiveSkillPolicy, GatewayClientOptions, RemoteProfile } from "@clawbridge/client";
 import { credentialsError, usageError } from "@clawbridge/cli-contract";
-import type { GatewayTarget } from "@clawbridge/cli-contract";
 import { echoInput } from "./echo-input.js";
 
 /** Overall budget of one verb when neither `--timeout` nor the profile sets one (ms). */
@@ -22,8 +19,6 @@ export interface RemoteContext {
   readonly profile: RemoteProfile;
   /** The profile's skill policy, defaults applied. */
   readonly policy: EffectiveSkillPolicy;
-  /** For transport error envelopes (display URL, never credentials). */
-  readonly target: GatewayTarget;
   /** The profile's call budget (ms), if set. */
   readonly timeoutMs: number | undefined;
 }
@@ -48,7 +43,6 @@ export async function loadRemote(id: string, env: NodeJS.ProcessEnv = process.en
     id,
     profile,
     policy: effectiveSkillPolicy(profile.skill),
-    target: { url: displayUrl(parseGatewayUrl(profile.url)), urlSource: "remote profile" },
     timeoutMs: profile.timeoutMs,
   };
 }

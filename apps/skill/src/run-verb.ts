@@ -1,7 +1,8 @@
-import { assertWithinCeiling, RemoteStore, resolveRequestedScopes, ScopeCeilingError } from "@clawbridge/client";
+import { assertWithinCeiling, effectiveSkillPolicy, RemoteStore, resolveRequestedScopes, ScopeCeilingError } from "@clawbridge/client";
 import { catalogueScopeOf, METHOD_CATALOGUE_SOURCE } from "@clawbridge/protocol";
 import { errorEnvelope, ExitCodes, reportError, usageError } from "@clawbridge/cli-contract";
 import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
+import { verbsForRemote } from "./arg-pattern.js";
 import { echoInput } from "./echo-input.js";
 import { callOnSession } from "./gateway-session.js";
 import type { JsonOutput } from "./json-output.js";
@@ -49,10 +50,23 @@ function unknownMethodError(method: string, ceilingError: unknown): unknown {
   );
 }
 
+/**
+ * `remotes`: what an agent needs to pick a remote — id, the operator's description and
+ * the verbs (and node commands) this profile permits. No URL, secret source, scope list
+ * or anything else of the profile: where a remote is stays with the operator.
+ */
 async function listRemotes(env: NodeJS.ProcessEnv): Promise<unknown> {
-  const remotes = await new RemoteStore({ env }).list();
-  // Ids and URLs only: secret sources, scopes and policy are the operator's business.
-  return { remotes: remotes.map((remote) => ({ id: remote.id, url: remote.url })) };
+  const store = new RemoteStore({ env });
+  const remotes = [];
+  for (const summary of await store.list()) {
+    const policy = effectiveSkillPolicy((await store.get(summary.id)).skill);
+    const entry: Record<string, unknown> = { id: summary.id };
+    if (summary.description !== undefined) entry["description"] = summary.description;
+    entry["verbs"] = verbsForRemote({ id: summary.id, ...policy, scopes: summary.scopes });
+    if (policy.allowInvoke.length > 0) entry["invokeCommands"] = [...policy.allowInvoke];
+    remotes.push(entry);
+  }
+  return { remotes };
 }
 
 /**
@@ -83,13 +97,16 @@ export async function runVerb(invocation: VerbInvocation, output: JsonOutput, en
       }
     }
     const options = await resolveConnection(remote, (secret) => output.redactor.add(secret), env);
-    context.target = remote.target;
+    // Messages name the remote by id ("not reachable at remote gw2"), never by URL.
+    context.target = { url: `remote ${remote.id}`, urlSource: "remote profile" };
     const payloads = await callOnSession(options, plan.calls, budgetMs);
     output.document(plan.result(payloads));
     return ExitCodes.OK;
   } catch (error) {
     const report = reportError(output.redactor.scrubError(error), context);
-    output.document(errorEnvelope(report));
+    // No `gateway: {url}`: the agent names remotes by id and never sees where they are.
+    const { gateway: _where, ...envelope } = errorEnvelope(report);
+    output.document(envelope);
     return report.exitCode;
   }
 }

@@ -137,7 +137,7 @@ export const VERBS: Readonly<Record<VerbName, VerbSpec>> = {
   },
   remotes: {
     name: "remotes",
-    summary: "list the configured remote ids and their URLs (nothing else)",
+    summary: "list the configured remote ids with their descriptions and permitted verbs (no URLs)",
     remote: false,
     args: [],
     params: false,

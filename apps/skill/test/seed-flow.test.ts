@@ -109,11 +109,12 @@ describe("seed flow: agent on GW1 → WN1 system.run → remote-gateway → GW2"
     }
   });
 
-  it("`remotes` through the same path prints the ids and URLs WN1 knows, nothing else", async () => {
+  it("`remotes` through the same path prints the ids and verbs WN1 knows, never a URL", async () => {
     const result = await operator.call<{ payload: { exitCode: number; stdout: string } }>("node.invoke", systemRun([entry.pattern, "remotes"]), {
       timeoutMs: 75_000,
     });
     expect(result.payload.exitCode).toBe(0);
-    expect(JSON.parse(result.payload.stdout)).toEqual({ remotes: [{ id: "gw2", url: gw2.url }] });
+    expect(JSON.parse(result.payload.stdout)).toMatchObject({ remotes: [{ id: "gw2", verbs: expect.arrayContaining(["list_nodes"]) }] });
+    expect(result.payload.stdout).not.toContain(gw2.url);
   });
 });

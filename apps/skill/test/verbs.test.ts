@@ -35,7 +35,7 @@ beforeAll(async () => {
   const tokenFile = await writeSecretFile(join(dir, "gw2.token"), TOKEN);
   await writeRemotes(dir, {
     // Token from a 0600 file.
-    gw2: { url: gateway.url, auth: { tokenFile }, skill: { allowInvoke: ["system.notify", "device.info"], allowCall: true } },
+    gw2: { url: gateway.url, description: "GW2 in cluster 2", auth: { tokenFile }, skill: { allowInvoke: ["system.notify", "device.info"], allowCall: true } },
     // Token from an env var; no skill section (read-only verbs only).
     ro: { url: gateway.url, auth: { tokenEnv: "RO_TOKEN" } },
     wrong: { url: gateway.url, auth: { tokenEnv: "WRONG_TOKEN" } },
@@ -107,14 +107,33 @@ describe("remote-gateway verbs against MockGateway", () => {
     expect(json<{ nodes: unknown[] }>(result).nodes).toHaveLength(2);
   });
 
-  it("remotes lists ids and URLs only", async () => {
+  it("remotes lists ids, descriptions and permitted verbs, never a URL", async () => {
     const result = await runSkill(["remotes"], env);
     expect(result.code).toBe(0);
     const payload = json<{ remotes: Array<Record<string, unknown>> }>(result);
     expect(payload.remotes.map((remote) => remote.id)).toEqual(["down", "gw2", "ro", "wrong"]);
-    for (const remote of payload.remotes) expect(Object.keys(remote).sort()).toEqual(["id", "url"]);
+    const readVerbs = ["list_nodes", "describe_node", "status", "health", "presence", "pending_pairings"];
+    expect(payload.remotes.find((remote) => remote.id === "gw2")).toEqual({
+      id: "gw2",
+      description: "GW2 in cluster 2",
+      verbs: [...readVerbs, "invoke", "call"],
+      invokeCommands: ["system.notify", "device.info"],
+    });
+    expect(payload.remotes.find((remote) => remote.id === "ro")).toEqual({ id: "ro", verbs: readVerbs });
+    expect(result.stdout).not.toContain("ws://");
+    expect(result.stdout).not.toContain("127.0.0.1");
     expect(result.stdout).not.toContain("tokenFile");
     expect(result.stdout).not.toContain("RO_TOKEN");
+  });
+
+  it("names the remote by id, not by URL, when it cannot connect", async () => {
+    const result = await runSkill(["status", "down"], env);
+    expect(result.code).toBe(3);
+    const envelope = json<Record<string, unknown> & { error: { message: string } }>(result);
+    expect(envelope["gateway"]).toBeUndefined();
+    expect(envelope.error.message).toContain("remote down");
+    expect(result.stdout).not.toContain("ws://");
+    expect(result.stdout).not.toContain("127.0.0.1");
   });
 
   it.each(VERB_NAMES.map((verb) => [verb]))("%s --help prints its usage and exit codes (exit 0)", async (verb) => {
