@@ -9,6 +9,7 @@ export type ErrorType =
   | "usage_error"
   | "relay_policy_denied"
   | "skill_policy_denied"
+  | "interrupted"
   | "cli_error";
 
 /** Options of {@link CliError}. */
@@ -51,4 +52,29 @@ export function usageError(code: string, message: string, options: CliErrorOptio
 /** Missing or unreadable credentials (exit 2, type `gateway_credentials_required`). */
 export function credentialsError(code: string, message: string, options: CliErrorOptions = {}): CliError {
   return new CliError(ExitCodes.USAGE, "gateway_credentials_required", code, message, options);
+}
+
+/** The signals a one-shot command turns into an `interrupted` failure. */
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * The command was interrupted by SIGINT or SIGTERM (exit 130 / 143, type `interrupted`,
+ * code `INTERRUPTED`). `requestSent` says whether a request frame had been written: if
+ * so, the gateway may still act on it.
+ */
+export class InterruptedError extends CliError {
+  readonly signal: InterruptSignal;
+  readonly requestSent: boolean;
+
+  constructor(signal: InterruptSignal, requestSent: boolean, message?: string) {
+    super(
+      signal === "SIGINT" ? ExitCodes.INTERRUPTED : ExitCodes.TERMINATED,
+      "interrupted",
+      "INTERRUPTED",
+      message ?? `interrupted by ${signal} (${requestSent ? "request was sent; the gateway may still act on it" : "request was not sent"})`,
+      { details: { signal } },
+    );
+    this.signal = signal;
+    this.requestSent = requestSent;
+  }
 }

@@ -14,7 +14,7 @@ import {
   TlsFingerprintError,
 } from "@clawbridge/client";
 import { ConnectError, ConnectionClosedError, RequestTimeoutError, isGatewayRequestError } from "@clawbridge/rpc-core";
-import { CliError } from "./cli-error.js";
+import { CliError, InterruptedError } from "./cli-error.js";
 import type { ErrorType } from "./cli-error.js";
 import { ExitCodes, RELAY_POLICY_DENIED } from "./exit-codes.js";
 import type { ExitCode } from "./exit-codes.js";
@@ -119,7 +119,12 @@ function connectRejected(error: ConnectRejectedError, context: ErrorContext): Er
         ? `this device must be approved on the gateway; run ${pair} to request and wait for approval`
         : `after the gateway operator approves, retry (or run ${pair}, which waits for the approval)`;
   } else if (error.detailCode === "AUTH_TOKEN_MISMATCH" || error.detailCode === "AUTH_PASSWORD_MISMATCH") {
-    hint = "check where the secret comes from (--token-env, --token-file, --token -, or the remote profile)";
+    const secret = error.detailCode === "AUTH_TOKEN_MISMATCH" ? "token" : "password";
+    hint =
+      context.remoteId === undefined
+        ? `check where the ${secret} comes from (--${secret}-env, --${secret}-file, --${secret} -, or a remote profile)`
+        : `check where remote ${context.remoteId}'s ${secret} comes from (clawbridge remote show ${context.remoteId}); ` +
+          `change it with clawbridge remote add ${context.remoteId} --url … --${secret}-env <VAR> --replace (or --${secret}-file / --${secret}-command)`;
   } else if (error.detailCode === "AUTH_DEVICE_TOKEN_MISMATCH") {
     hint = "the stored device token was rejected and has been forgotten; pair again";
   } else if (error.detailCode === "PROTOCOL_MISMATCH") {
@@ -127,6 +132,9 @@ function connectRejected(error: ConnectRejectedError, context: ErrorContext): Er
   }
   return { exitCode: relay ? ExitCodes.RELAY_DENIED : ExitCodes.CONNECT_REJECTED, body, line: error.message, hint, gateway: undefined };
 }
+
+/** A relay's own message already says `relay policy: …`; the human line adds the prefix only once. */
+const RELAY_POLICY_PREFIX = /^relay policy:\s*/i;
 
 function requestFailed(error: {
   code: string;
@@ -143,6 +151,8 @@ function requestFailed(error: {
   let hint: string | undefined;
   if (detailCodeOf(error.details) === "MISSING_SCOPE") {
     hint = "the connection lacks a scope this method needs; request it with --scopes (the token or device must be allowed it)";
+  } else if (error.code === "INVALID_REQUEST" && /^unknown method\b/.test(error.message)) {
+    hint = "list the methods this gateway offers: clawbridge gateway methods (same target options)";
   } else if (error.retryAfterMs !== undefined) {
     hint = `the gateway asks to retry after ${error.retryAfterMs} ms`;
   } else if (error.retryable === true) {
@@ -151,7 +161,7 @@ function requestFailed(error: {
   return {
     exitCode: relay ? ExitCodes.RELAY_DENIED : ExitCodes.GATEWAY_ERROR,
     body,
-    line: relay ? `denied by relay policy: ${error.message}` : error.message,
+    line: relay ? `denied by relay policy: ${error.message.replace(RELAY_POLICY_PREFIX, "")}` : error.message,
     hint,
     gateway: undefined,
   };
@@ -213,7 +223,10 @@ export function reportError(error: unknown, context: ErrorContext = {}): ErrorRe
   if (error instanceof CliError) {
     return {
       exitCode: error.exitCode,
-      body: withOptional<ErrorBody>({ type: error.type, code: error.code, message: error.message }, { details: error.details }),
+      body: withOptional<ErrorBody>(
+        { type: error.type, code: error.code, message: error.message },
+        { details: error.details, requestSent: error instanceof InterruptedError ? error.requestSent : undefined },
+      ),
       line: error.message,
       hint: error.hint,
       gateway: undefined,

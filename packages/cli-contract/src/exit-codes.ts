@@ -22,8 +22,15 @@ export const ExitCodes = {
    * `remote-gateway` skill's own, checked locally before connecting (`error.type: "skill_policy_denied"`).
    */
   RELAY_DENIED: 6,
-  /** `gateway pair` interrupted (Ctrl-C) while waiting for approval; the shell's 128 + SIGINT. */
+  /**
+   * The output could not be written (stdout or stderr failed with an error other than a
+   * closed pipe, e.g. `ENOSPC`); the command itself may have succeeded.
+   */
+  OUTPUT_FAILED: 7,
+  /** Interrupted by SIGINT (Ctrl-C); the shell's 128 + 2. `--json` still prints the `interrupted` envelope. */
   INTERRUPTED: 130,
+  /** Terminated by SIGTERM; the shell's 128 + 15. `--json` still prints the `interrupted` envelope. */
+  TERMINATED: 143,
 } as const;
 
 /** One of {@link ExitCodes}. */
@@ -41,4 +48,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   4  connect rejected by the gateway: auth, pairing, protocol
   5  timed out (the message says whether the request was already sent)
   6  denied by relay policy (error.details.code "RELAY_POLICY_DENIED")
-  (gateway pair only: 130 when interrupted while waiting for approval)`;
+  7  the output could not be written (stdout/stderr error such as ENOSPC; the call may have succeeded)
+  130, 143  interrupted by SIGINT / SIGTERM (--json: an "interrupted" envelope saying whether the request was sent)`;

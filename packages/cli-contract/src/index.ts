@@ -1,5 +1,5 @@
-export { CliError, credentialsError, usageError } from "./cli-error.js";
-export type { CliErrorOptions, ErrorType } from "./cli-error.js";
+export { CliError, credentialsError, InterruptedError, usageError } from "./cli-error.js";
+export type { CliErrorOptions, ErrorType, InterruptSignal } from "./cli-error.js";
 export { errorEnvelope, reportError } from "./error-report.js";
 export type { ErrorBody, ErrorContext, ErrorReport, GatewayTarget } from "./error-report.js";
 export { EXIT_CODE_HELP, ExitCodes, RELAY_POLICY_DENIED } from "./exit-codes.js";

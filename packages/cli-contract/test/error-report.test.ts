@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CallTimeoutError, ConnectRejectedError, PairingRequiredError, RemoteProfileError, SecretSourceError } from "@clawbridge/client";
 import { ConnectError, ConnectionClosedError, GatewayRequestError } from "@clawbridge/rpc-core";
-import { CliError, errorEnvelope, ExitCodes, RELAY_POLICY_DENIED, reportError, usageError } from "../src/index.js";
+import { CliError, EXIT_CODE_HELP, errorEnvelope, ExitCodes, InterruptedError, RELAY_POLICY_DENIED, reportError, usageError } from "../src/index.js";
 
 const target = { url: "ws://127.0.0.1:1", urlSource: "remote gw2" };
 
@@ -32,5 +32,41 @@ describe("reportError: the one mapping from failures to exit codes and envelopes
     expect(report.body).toMatchObject({ requestSent: false, phase: "connect", timeoutMs: 50 });
     expect(errorEnvelope(report)).toMatchObject({ gateway: target });
     expect(errorEnvelope(reportError(usageError("X", "y"), { target }))).not.toHaveProperty("gateway");
+  });
+
+  it("prefixes a relay's denial once, however the relay words it", () => {
+    const denial = (message: string) =>
+      reportError(new GatewayRequestError({ code: "FORBIDDEN", message, details: { code: RELAY_POLICY_DENIED } })).line;
+    expect(denial("relay policy: node.invoke is not in this client's allowlist")).toBe("denied by relay policy: node.invoke is not in this client's allowlist");
+    expect(denial("not allowed")).toBe("denied by relay policy: not allowed");
+  });
+
+  it("points an auth failure on a named remote at its profile, not at flags remote test does not have", () => {
+    const rejected = new ConnectRejectedError({ code: "INVALID_REQUEST", message: "unauthorized", details: { code: "AUTH_TOKEN_MISMATCH" } });
+    const remote = reportError(rejected, { target, remoteId: "gw2" }).hint;
+    expect(remote).toContain("clawbridge remote add gw2");
+    expect(remote).toContain("--replace");
+    expect(remote).not.toContain("--token -");
+    expect(reportError(rejected, { target }).hint).toContain("--token-env");
+  });
+
+  it("hints at clawbridge gateway methods for an unknown method", () => {
+    const report = reportError(new GatewayRequestError({ code: "INVALID_REQUEST", message: "unknown method: nope.x" }));
+    expect(report.hint).toContain("clawbridge gateway methods");
+    expect(reportError(new GatewayRequestError({ code: "INVALID_REQUEST", message: "unknown nodeId" })).hint).toBeUndefined();
+  });
+
+  it("maps SIGINT/SIGTERM interruptions to 130/143 and an interrupted envelope with requestSent", () => {
+    const sigint = reportError(new InterruptedError("SIGINT", false));
+    expect(sigint.exitCode).toBe(130);
+    expect(errorEnvelope(sigint)).toEqual({
+      ok: false,
+      error: { type: "interrupted", code: "INTERRUPTED", message: "interrupted by SIGINT (request was not sent)", details: { signal: "SIGINT" }, requestSent: false },
+    });
+    const sigterm = reportError(new InterruptedError("SIGTERM", true));
+    expect(sigterm.exitCode).toBe(ExitCodes.TERMINATED);
+    expect(sigterm.body).toMatchObject({ requestSent: true, message: expect.stringContaining("request was sent") as unknown });
+    expect(EXIT_CODE_HELP).toMatch(/130, 143/);
+    expect(EXIT_CODE_HELP).toMatch(/^ {2}7 /m);
   });
 });
