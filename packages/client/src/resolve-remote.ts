@@ -6,7 +6,7 @@ import type { GatewayClientOptions } from "./client-options.js";
 import { passwordSourceOf, resolveUpgradeHeaders, tokenSourceOf } from "./remote-profile.js";
 import { RemoteStore } from "./remote-store.js";
 import { resolveSecret } from "./secret-source.js";
-import type { SecretSource } from "./secret-source.js";
+import type { ResolveSecretOptions, SecretSource } from "./secret-source.js";
 
 /** Options of {@link resolveRemote}. */
 export interface ResolveRemoteOptions {
@@ -14,6 +14,12 @@ export interface ResolveRemoteOptions {
   configDir?: string | undefined;
   /** Environment for `tokenEnv`/`passwordEnv` and secret commands. Default `process.env`. */
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Upper bound (ms) on the profile's secret commands (token, password, headers), below
+   * their own timeouts: a number, or a function of the profile's default call timeout
+   * (`timeoutMs`) that returns what is left of the caller's overall deadline.
+   */
+  maxCommandTimeoutMs?: number | ((profileTimeoutMs: number | undefined) => number) | undefined;
 }
 
 /**
@@ -57,7 +63,13 @@ export async function resolveRemote(id: string, options: ResolveRemoteOptions = 
   const store = new RemoteStore({ configDir: options.configDir, env: options.env });
   const profile = await store.get(id);
   const configDir = store.configDir;
-  const secretOptions = { env: options.env, cwd: configDir };
+  const cap = options.maxCommandTimeoutMs;
+  // Evaluated before each secret: a deadline's remainder shrinks as they resolve.
+  const secretOptions = (): ResolveSecretOptions => ({
+    env: options.env,
+    cwd: configDir,
+    maxCommandTimeoutMs: typeof cap === "function" ? cap(profile.timeoutMs) : cap,
+  });
   const tokenSource = relativeToConfig(tokenSourceOf(profile.auth), configDir);
   const passwordSource = relativeToConfig(passwordSourceOf(profile.auth), configDir);
   const resolved: {
@@ -69,10 +81,10 @@ export async function resolveRemote(id: string, options: ResolveRemoteOptions = 
     credentialSlot: storeSlotForRemote(id),
     timeoutMs: profile.timeoutMs,
   };
-  if (tokenSource !== undefined) resolved.token = await resolveSecret(tokenSource, secretOptions);
-  if (passwordSource !== undefined) resolved.password = await resolveSecret(passwordSource, secretOptions);
+  if (tokenSource !== undefined) resolved.token = await resolveSecret(tokenSource, secretOptions());
+  if (passwordSource !== undefined) resolved.password = await resolveSecret(passwordSource, secretOptions());
   if (profile.headers !== undefined) {
-    resolved.headers = await resolveUpgradeHeaders(profile.headers, { ...secretOptions, commandTimeoutMs: profile.auth?.commandTimeoutMs });
+    resolved.headers = await resolveUpgradeHeaders(profile.headers, { ...secretOptions(), commandTimeoutMs: profile.auth?.commandTimeoutMs });
   }
   if (profile.tlsFingerprint !== undefined) resolved.tlsFingerprint = profile.tlsFingerprint;
   if (profile.scopes !== undefined) resolved.scopeCeiling = profile.scopes;

@@ -29,6 +29,11 @@ export interface ResolveSecretOptions {
   cwd?: string | undefined;
   /** Command timeout (ms) when the source sets none. Default 10000. */
   commandTimeoutMs?: number | undefined;
+  /**
+   * Upper bound on a command's timeout (ms), the source's own `timeoutMs` included: what is
+   * left of a caller's overall deadline (e.g. a CLI call's `--timeout`).
+   */
+  maxCommandTimeoutMs?: number | undefined;
 }
 
 /** Default secret-command timeout (ms). */
@@ -192,7 +197,10 @@ export async function resolveSecret(source: SecretSource, options: ResolveSecret
       return runSecretCommand(commandArgv(source.command), {
         env,
         cwd,
-        timeoutMs: source.timeoutMs ?? options.commandTimeoutMs ?? DEFAULT_SECRET_COMMAND_TIMEOUT_MS,
+        timeoutMs: Math.min(
+          source.timeoutMs ?? options.commandTimeoutMs ?? DEFAULT_SECRET_COMMAND_TIMEOUT_MS,
+          options.maxCommandTimeoutMs ?? Number.POSITIVE_INFINITY,
+        ),
       });
   }
 }
