@@ -1,6 +1,7 @@
 import { CallTimeoutError, GatewayClient } from "@clawbridge/client";
 import type { GatewayClientOptions } from "@clawbridge/client";
 import type { HelloOk } from "@clawbridge/protocol";
+import { RequestAbortedError } from "@clawbridge/rpc-core";
 import type { ResolvedConnection } from "./target-options.js";
 
 /** A connected client plus its `hello-ok` and how long the connect took. */
@@ -19,13 +20,16 @@ export interface Session {
  * @param extra - options over the resolved ones (scopes, device mode, logger, …)
  * @param beforeConnect - called with the client before connecting (subscribe to events
  *   here: the gateway may push one in the same packet as `hello-ok`)
+ * @param signal - ends the connect (SIGINT/SIGTERM): `RequestAbortedError`, request not sent
  */
 export async function openSession(
   connection: ResolvedConnection,
   extra: GatewayClientOptions = {},
   beforeConnect?: (client: GatewayClient) => void,
+  signal?: AbortSignal,
 ): Promise<Session> {
-  const budget = connection.timeoutMs;
+  // What is left of the overall budget (secret resolution counts); errors name the whole budget.
+  const budget = connection.remainingMs();
   const client = new GatewayClient({
     ...connection.options,
     ...extra,
@@ -38,16 +42,25 @@ export async function openSession(
   beforeConnect?.(client);
   const started = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let offAbort = (): void => undefined;
   try {
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CallTimeoutError("connect", budget, false, "connect")), budget);
+      timer = setTimeout(() => reject(new CallTimeoutError("connect", connection.timeoutMs, false, "connect")), budget);
     });
-    const hello = await Promise.race([client.connect(), expired]);
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal === undefined) return;
+      const onAbort = (): void => reject(new RequestAbortedError("connect", false, signal.reason));
+      if (signal.aborted) onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      offAbort = () => signal.removeEventListener("abort", onAbort);
+    });
+    const hello = await Promise.race([client.connect(), expired, aborted]);
     return { client, hello, connectMs: performance.now() - started };
   } catch (error) {
     await client.close();
     throw error;
   } finally {
     clearTimeout(timer);
+    offAbort();
   }
 }

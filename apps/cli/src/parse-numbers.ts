@@ -32,14 +32,38 @@ export function parseListenPort(raw: string): number {
 }
 
 /**
- * `--timeout <ms>`: a positive integer of milliseconds, with OpenClaw's message
+ * The largest timeout any flag or variable may give (ms): 2^31 - 1, about 24.8 days, the
+ * longest delay `setTimeout` honours (a larger one fires at once, with a warning).
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * `--timeout <ms>` (and every other millisecond flag): a positive integer of at most
+ * `max` (default {@link MAX_TIMEOUT_MS}), with OpenClaw's message for the rest
  * (`Invalid --timeout. Use a positive millisecond value, e.g. --timeout 30000. Received: "<v>".`).
  */
-export function parseTimeoutMs(raw: string, flag = "--timeout"): number {
+export function parseTimeoutMs(raw: string, flag = "--timeout", max = MAX_TIMEOUT_MS): number {
   const value = parseStrictInteger(raw);
   if (value === undefined || value <= 0) {
     const received = raw.trim() === "" ? "" : ` Received: "${raw}".`;
     throw usageError("INVALID_TIMEOUT", `Invalid ${flag}. Use a positive millisecond value, e.g. ${flag} 30000.${received}`);
   }
+  if (value > max) {
+    const limit = max === MAX_TIMEOUT_MS ? `${MAX_TIMEOUT_MS} (about 24.8 days)` : String(max);
+    throw usageError("INVALID_TIMEOUT", `Invalid ${flag}. The largest millisecond value is ${limit}. Received: "${raw}".`);
+  }
   return value;
+}
+
+/** The most a remote profile's default timeout may be (ms; the profile schema's limit). */
+export const MAX_REMOTE_TIMEOUT_MS = 3_600_000;
+
+/**
+ * A millisecond value from environment variable `name`: undefined when unset or empty,
+ * otherwise as {@link parseTimeoutMs}, the error naming the variable.
+ */
+export function parseTimeoutEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  return parseTimeoutMs(raw, name);
 }

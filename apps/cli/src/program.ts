@@ -55,7 +55,7 @@ export function buildProgram(setExit: (code: ExitCode) => void, outputConfig: Ou
     gateway
       .command("call")
       .description("Call a Gateway method (drop-in for openclaw gateway call)")
-      .argument("<method>", "Method name (health/status/system-presence/node.list/cron.*)"),
+      .argument("<method>", "method name, e.g. health, status, node.list (the gateway's list: clawbridge gateway methods)"),
   )
     .option("--params <json>", "params as JSON (any JSON value), @file to read a file, or - for stdin", "{}")
     .option("--expect-final", "wait past an 'accepted' response for the final one (agent)", false)
@@ -84,8 +84,11 @@ export function buildProgram(setExit: (code: ExitCode) => void, outputConfig: Ou
       setExit(await gatewayDescribe(method, flags));
     });
 
-  addTargetOptions(gateway.command("watch").description("print gateway events as NDJSON (with seq) until interrupted"))
-    .option("--events <names>", "only these events (comma-separated), e.g. tick,health")
+  addTargetOptions(gateway.command("watch").description("print gateway events as NDJSON (with seq) until interrupted"), {
+    timeout: "timeout in ms for connect + handshake (default 10000); the stream itself runs until Ctrl-C/SIGTERM or the gateway closes it",
+    json: "report a failure as one compact JSON envelope line at the end of the NDJSON stream (events are NDJSON either way)",
+  })
+    .option("--events <names>", "only these events (comma-separated, at least one), e.g. tick,health")
     .option("--scopes <list>", "operator scopes to request (default operator.read)")
     .action(async (flags: GatewayWatchFlags) => {
       const { gatewayWatch } = await import("./commands/gateway-watch.js");
@@ -113,13 +116,13 @@ export function buildProgram(setExit: (code: ExitCode) => void, outputConfig: Ou
     .argument("<id>", "remote id (letters, digits, . _ -)")
     .requiredOption("--url <url>", "Gateway WebSocket URL (ws:// or wss://)")
     .option("--token-env <VAR>", "token from this environment variable")
-    .option("--token-file <path>", "token from this file (mode 0600; relative to the config dir)")
+    .option("--token-file <path>", "token from this file (mode 0600; stored as an absolute path: relative to the current directory, ~/ expanded)")
     .option("--token-command <command>", "token from this command's stdout, run without a shell (e.g. 'op read op://vault/gw2/token')")
     .option("--password-env <VAR>", "password from this environment variable")
-    .option("--password-file <path>", "password from this file (mode 0600)")
+    .option("--password-file <path>", "password from this file (mode 0600; stored as an absolute path, like --token-file)")
     .option("--password-command <command>", "password from this command's stdout")
     .option("--tls-fingerprint <sha256>", "pin the gateway certificate's SHA-256 (wss:// only)")
-    .option("--ca-file <path>", "PEM file of a custom CA for wss://")
+    .option("--ca-file <path>", "PEM file of a custom CA for wss:// (stored as an absolute path, like --token-file)")
     .option(
       "--header <name=source>",
       "header on the upgrade request, for an edge in front of the gateway (repeatable); its value from env:VAR, file:PATH or command:CMD, e.g. CF-Access-Client-Secret=file:cf.secret",
@@ -129,8 +132,8 @@ export function buildProgram(setExit: (code: ExitCode) => void, outputConfig: Ou
     .option("--scopes <list>", "scope ceiling: the most this remote may ever be asked for (comma-separated)")
     .option("--description <text>", "free text shown by list/show")
     .addOption(new Option("--device <mode>", "device identity use").choices(["auto", "always", "never"]))
-    .option("--timeout <ms>", "default call timeout for this remote (ms)")
-    .option("--allow-insecure-plaintext", "allow ws:// to a public host (not recommended)")
+    .option("--timeout <ms>", "default call timeout for this remote (ms, at most 3600000)")
+    .option("--allow-insecure-plaintext", "allow ws:// to a public host (not recommended; refused without it)")
     .option("--replace", "replace an existing profile of this id")
     .option("--json", "print one JSON document", false)
     // Caught to explain, instead of commander's bare "unknown option": profiles hold sources, never secrets.
@@ -181,7 +184,7 @@ export function buildProgram(setExit: (code: ExitCode) => void, outputConfig: Ou
     .command("mock-gateway")
     .description("run an in-process mock OpenClaw Gateway (tests, demos); prints its URL on stdout")
     .option("--port <port>", "port to listen on (0 = any free port)", "0")
-    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--host <host>", "address to bind (0.0.0.0 or :: = all interfaces; the printed URL then uses loopback)", "127.0.0.1")
     .option("--token-env <VAR>", "shared token from this environment variable")
     .option("--token-file <path>", "shared token from this file")
     .option("--password-env <VAR>", "shared password from this environment variable")

@@ -1,43 +1,143 @@
-import { errorEnvelope, ExitCodes, reportError } from "@clawbridge/cli-contract";
-import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
-import { Output } from "./output.js";
+import { errorEnvelope, ExitCodes, InterruptedError, reportError } from "@clawbridge/cli-contract";
+import type { ErrorContext, ExitCode, InterruptSignal } from "@clawbridge/cli-contract";
+import { Output, processStreams } from "./output.js";
+import type { OutputStreams } from "./output.js";
 
 /** What a command body gets: its output, and a slot for context that sharpens error messages. */
 export interface CommandScope {
   readonly output: Output;
   /** Fill in as soon as the target is known (URL, remote id), for transport envelopes and hints. */
   context: ErrorContext;
+  /**
+   * Aborted on SIGINT/SIGTERM when the command is `interruptible`. Pass it to requests:
+   * an aborted request reports whether it had been sent.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** Options of {@link runCommand}. */
+export interface RunCommandOptions {
+  /** Print the `--json` envelope on one line (commands whose stdout is an NDJSON stream). */
+  readonly ndjson?: boolean | undefined;
+  /**
+   * One-shot commands: SIGINT/SIGTERM end the command as an `interrupted` failure (exit
+   * 130 / 143, with `--json` its envelope), instead of killing the process mid-output.
+   */
+  readonly interruptible?: boolean | undefined;
+}
+
+/** How long an interrupted body may take to settle (close its socket, say whether its request was sent). */
+const INTERRUPT_GRACE_MS = 1_000;
+
+/** stdout or stderr failed to take a write (other than a closed pipe): ENOSPC, EIO, … */
+export class OutputWriteError extends Error {
+  override readonly name = "OutputWriteError";
+  readonly stream: "stdout" | "stderr";
+  readonly code: string;
+  constructor(stream: "stdout" | "stderr", cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO";
+    super(`cannot write to ${stream} (${code})`, { cause });
+    this.stream = stream;
+    this.code = code;
+  }
+}
+
+/** The one line printed (on stderr, if it still works) when the output cannot be written; exit 7. */
+export function reportOutputFailure(error: OutputWriteError): ExitCode {
+  try {
+    process.stderr.write(`clawbridge: ${error.message}; the output is incomplete\n`);
+  } catch {
+    // stderr is gone as well: the exit code is all that is left.
+  }
+  return ExitCodes.OUTPUT_FAILED;
+}
+
+/** The process's streams, with a synchronous write failure (a file on a full disk) turned into an {@link OutputWriteError}. */
+function guardedStreams(): OutputStreams {
+  const streams = processStreams();
+  const guard = (stream: OutputStreams["stdout"], name: "stdout" | "stderr"): OutputStreams["stdout"] =>
+    ({
+      isTTY: stream.isTTY,
+      write(chunk: string): boolean {
+        try {
+          return stream.write(chunk);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === "EPIPE") return false;
+          throw new OutputWriteError(name, error);
+        }
+      },
+    }) as unknown as OutputStreams["stdout"];
+  return { stdout: guard(streams.stdout, "stdout"), stderr: guard(streams.stderr, "stderr"), env: streams.env };
+}
+
+/** Whether a failure that ended an interrupted body says its request had been written. */
+function requestSentOf(error: unknown): boolean {
+  return error !== null && typeof error === "object" && (error as { requestSent?: unknown }).requestSent === true;
 }
 
 /**
  * Runs one command body and turns its outcome into an exit code. Failures are printed
  * once, here: with `--json` as the single `{"ok":false,"error":…}` document on stdout,
- * otherwise as `<label>: <message>` plus an optional `hint:` line on stderr.
+ * otherwise as `<label>: <message>` plus an optional `hint:` line on stderr. Output that
+ * cannot be written ends the command with exit 7 and one line on stderr.
  *
  * @param label - human prefix of the error line, e.g. `Gateway call failed`
  * @param json - whether `--json` was given
  * @param body - resolves with the exit code (normally 0); throws on failure
- * @param ndjson - print the `--json` envelope on one line (commands whose stdout is an NDJSON stream)
  */
 export async function runCommand(
   label: string,
   json: boolean,
   body: (scope: CommandScope) => Promise<ExitCode | void>,
-  ndjson = false,
+  options: RunCommandOptions = {},
 ): Promise<ExitCode> {
-  const scope: CommandScope = { output: new Output(json), context: {} };
-  try {
-    return (await body(scope)) ?? ExitCodes.OK;
-  } catch (error) {
-    const report = reportError(scope.output.redactor.scrubError(error), scope.context);
-    const { output } = scope;
-    if (json) {
-      if (ndjson) output.ndjson(errorEnvelope(report));
-      else output.document(errorEnvelope(report));
-    } else {
-      output.info(`${output.err.error(label)}: ${report.line}`);
-      if (report.hint !== undefined) output.info(output.err.muted(`hint: ${report.hint}`));
-    }
-    return report.exitCode;
+  const controller = new AbortController();
+  const scope: CommandScope = { output: new Output(json, guardedStreams()), context: {}, signal: controller.signal };
+  let received: InterruptSignal | undefined;
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  let onSignal: (signal: InterruptSignal) => void = () => undefined;
+  // Settles only on a signal, and only if the body has not settled within the grace period.
+  const interrupted = new Promise<never>((_, reject) => {
+    onSignal = (signal) => {
+      if (received !== undefined) return;
+      received = signal;
+      controller.abort(signal);
+      grace = setTimeout(() => reject(new InterruptedError(signal, false)), INTERRUPT_GRACE_MS);
+    };
+  });
+  if (options.interruptible === true) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   }
+  try {
+    const running = body(scope);
+    return (await (options.interruptible === true ? Promise.race([running, interrupted]) : running)) ?? ExitCodes.OK;
+  } catch (error) {
+    if (error instanceof OutputWriteError) return reportOutputFailure(error);
+    const failure = received !== undefined && !(error instanceof InterruptedError) ? new InterruptedError(received, requestSentOf(error)) : error;
+    try {
+      return printFailure(scope, label, json, options.ndjson === true, failure);
+    } catch (printError) {
+      if (printError instanceof OutputWriteError) return reportOutputFailure(printError);
+      throw printError;
+    }
+  } finally {
+    clearTimeout(grace);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Prints a failure once (envelope or `<label>: …` plus hint) and returns its exit code. */
+function printFailure(scope: CommandScope, label: string, json: boolean, ndjson: boolean, error: unknown): ExitCode {
+  const report = reportError(scope.output.redactor.scrubError(error), scope.context);
+  const { output } = scope;
+  if (json) {
+    if (ndjson) output.ndjson(errorEnvelope(report));
+    else output.document(errorEnvelope(report));
+  } else {
+    output.info(`${output.err.error(label)}: ${report.line}`);
+    if (report.hint !== undefined) output.info(output.err.muted(`hint: ${report.hint}`));
+  }
+  return report.exitCode;
 }

@@ -16,13 +16,22 @@ export interface TargetFlags {
   json?: boolean | undefined;
 }
 
+/** How a command describes `--timeout` and `--json` in `--help`, when not as a single call does. */
+export interface TargetOptionsHelp {
+  /** The `--timeout` line. Default: one budget for connect + handshake + request (default 10000). */
+  readonly timeout?: string | undefined;
+  /** The `--json` line. Default: exactly one JSON document on stdout. */
+  readonly json?: string | undefined;
+}
+
 /**
  * Adds the target and credential options, with `openclaw gateway call`'s names and
  * meanings (`--url`, `--port`, `--token`, `--password`, `--timeout`, `--json`) plus ours.
  *
- * @param defaultTimeoutHelp - how the `--timeout` default is described in `--help`
+ * @param help - a `--timeout` default (e.g. `"10000 per attempt"`) or the whole `--timeout`/`--json` texts
  */
-export function addTargetOptions(command: Command, defaultTimeoutHelp = "10000"): Command {
+export function addTargetOptions(command: Command, help: string | TargetOptionsHelp = "10000"): Command {
+  const texts: TargetOptionsHelp = typeof help === "string" ? { timeout: `overall timeout in ms: connect + handshake + request (default ${help})` } : help;
   return command
     .option("--url <url>", "Gateway WebSocket URL (ws:// or wss://); never uses ambient credentials")
     .option("--port <port>", "local loopback Gateway port (ws://127.0.0.1:<port>); not with --url")
@@ -34,6 +43,6 @@ export function addTargetOptions(command: Command, defaultTimeoutHelp = "10000")
     .option("--password-env <VAR>", "read the Gateway password from this environment variable")
     .option("--password-file <path>", "read the Gateway password from this file (mode 0600)")
     .option("--tls-fingerprint <sha256>", "pin the gateway certificate's SHA-256 (wss:// only)")
-    .option("--timeout <ms>", `overall timeout in ms: connect + handshake + request (default ${defaultTimeoutHelp})`)
-    .option("--json", "print exactly one JSON document on stdout (the payload, or an error envelope)", false);
+    .option("--timeout <ms>", texts.timeout ?? "overall timeout in ms: connect + handshake + request (default 10000)")
+    .option("--json", texts.json ?? "print exactly one JSON document on stdout (the payload, or an error envelope)", false);
 }

@@ -1,5 +1,18 @@
-import { CredentialStore, displayUrl, normalizeTlsFingerprint, parseGatewayUrl, resolveTarget, storeSlotForUrl } from "@clawbridge/client";
-import type { GatewayClientOptions } from "@clawbridge/client";
+import {
+  AMBIENT_ENV,
+  CallTimeoutError,
+  CredentialStore,
+  displayUrl,
+  GatewayUrlError,
+  normalizeTlsFingerprint,
+  parseGatewayUrl,
+  resolveRemote,
+  resolveSecret,
+  resolveTarget,
+  SecretSourceError,
+  storeSlotForUrl,
+} from "@clawbridge/client";
+import type { GatewayClientOptions, ResolvedTarget, SecretSource } from "@clawbridge/client";
 import { credentialsError, usageError } from "@clawbridge/cli-contract";
 import type { GatewayTarget } from "@clawbridge/cli-contract";
 import type { Output } from "./output.js";
@@ -45,6 +58,11 @@ export interface ResolvedConnection {
   readonly remoteId: string | undefined;
   /** Overall timeout (ms): `--timeout`, else the remote's `timeoutMs`, else the command default. */
   readonly timeoutMs: number;
+  /**
+   * What is left of {@link timeoutMs} (ms, at least 1): the deadline started when the
+   * connection began to resolve, so a slow secret command counts against it.
+   */
+  remainingMs(): number;
 }
 
 /** Inputs of {@link resolveConnection}. */
@@ -64,10 +82,12 @@ export interface ResolveConnectionInput {
  * (`resolveTarget` of `@clawbridge/client`): `--url` and `--remote` never use the
  * ambient `OPENCLAW_GATEWAY_TOKEN`/`_PASSWORD`; `--port` (or nothing) targets the local
  * gateway, whose ambient credentials they are. Every secret is registered with the
- * output's redactor.
+ * output's redactor. The overall timeout starts here: a secret command gets at most what
+ * is left of it, and one it cuts short is a timeout (`CallTimeoutError`, exit 5).
  */
 export async function resolveConnection(input: ResolveConnectionInput): Promise<ResolvedConnection> {
   const { flags, output } = input;
+  const started = performance.now();
   let env = input.env ?? process.env;
   const url = flags.url?.trim() === "" ? undefined : flags.url;
   if (url !== undefined && flags.port !== undefined) throw usageError("CONFLICTING_OPTIONS", "Use either --url or --port, not both.");
@@ -81,16 +101,31 @@ export async function resolveConnection(input: ResolveConnectionInput): Promise<
   }
   const timeoutFlag = flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout);
   const pin = flags.tlsFingerprint === undefined ? undefined : normalizeTlsFingerprint(flags.tlsFingerprint);
+  if (url === undefined && flags.remote === undefined) checkLocalTargetEnv(env);
 
-  const resolved = await resolveTarget(
-    {
-      url,
-      remote: flags.remote,
-      token: secretInputOf("token", input.secrets.token, input.stdinText),
-      password: secretInputOf("password", input.secrets.password, input.stdinText),
-    },
-    { env },
-  );
+  // One deadline from here: a remote's timeoutMs is known once its profile is read.
+  let budgetMs = timeoutFlag ?? input.defaultTimeoutMs;
+  const remainingMs = (): number => Math.max(1, Math.floor(budgetMs - (performance.now() - started)));
+  const token = secretInputOf("token", input.secrets.token, input.stdinText);
+  const password = secretInputOf("password", input.secrets.password, input.stdinText);
+  let resolved: ResolvedTarget;
+  try {
+    resolved =
+      flags.remote === undefined
+        ? await resolveTarget({ url, token, password }, { env })
+        : await resolveRemoteTarget(flags.remote, { token, password }, env, (profileTimeoutMs) => {
+            budgetMs = timeoutFlag ?? profileTimeoutMs ?? input.defaultTimeoutMs;
+            return remainingMs();
+          });
+  } catch (error) {
+    // A secret command cut short by the overall deadline is a timeout (exit 5), not a bad source.
+    if (error instanceof SecretSourceError && / timed out after /.test(error.message) && performance.now() - started >= budgetMs - 50) {
+      const timeout = new CallTimeoutError("connect", budgetMs, false, "connect");
+      timeout.message = `gateway timeout after ${budgetMs}ms while resolving the secret: ${error.message} (request was not sent)`;
+      throw timeout;
+    }
+    throw error;
+  }
   const options: GatewayClientOptions = pin === undefined ? resolved.options : { ...resolved.options, tlsFingerprint: pin };
   output.redactor.add(options.token);
   output.redactor.add(options.password);
@@ -103,6 +138,59 @@ export async function resolveConnection(input: ResolveConnectionInput): Promise<
     url: rawUrl,
     remoteId: resolved.remoteId,
     timeoutMs: timeoutFlag ?? resolved.timeoutMs ?? input.defaultTimeoutMs,
+    remainingMs,
+  };
+}
+
+/**
+ * `OPENCLAW_GATEWAY_URL` / `OPENCLAW_GATEWAY_PORT`, when they pick the target: a bad value
+ * is a usage error naming the variable (not a silent fallback to port 18789, nor a URL
+ * error that does not say where the URL came from).
+ */
+function checkLocalTargetEnv(env: NodeJS.ProcessEnv): void {
+  const envUrl = env[AMBIENT_ENV.URL]?.trim();
+  if (envUrl !== undefined && envUrl !== "") {
+    try {
+      parseGatewayUrl(envUrl);
+    } catch (error) {
+      if (!(error instanceof GatewayUrlError)) throw error;
+      throw usageError("INVALID_URL", `${AMBIENT_ENV.URL}: ${error.message}`, { hint: `fix or unset ${AMBIENT_ENV.URL}, or pass --url / --remote` });
+    }
+    return;
+  }
+  const port = env[AMBIENT_ENV.PORT];
+  if (port !== undefined && port.trim() !== "") parsePort(port, AMBIENT_ENV.PORT);
+}
+
+/**
+ * A named remote, as `resolveTarget` resolves it (explicit credentials replace the
+ * profile's; never the ambient ones), with its secret commands bounded by the deadline.
+ */
+async function resolveRemoteTarget(
+  id: string,
+  explicit: { token: string | SecretSource | undefined; password: string | SecretSource | undefined },
+  env: NodeJS.ProcessEnv,
+  maxCommandTimeoutMs: (profileTimeoutMs: number | undefined) => number,
+): Promise<ResolvedTarget> {
+  const value = async (input: string | SecretSource | undefined): Promise<string | undefined> => {
+    if (input === undefined) return undefined;
+    if (typeof input === "string") return input.trim() === "" ? undefined : input.trim();
+    return resolveSecret(input, { env });
+  };
+  const token = await value(explicit.token);
+  const password = await value(explicit.password);
+  const { remoteId, timeoutMs, ...profile } = await resolveRemote(id, { env, maxCommandTimeoutMs });
+  const given = token !== undefined || password !== undefined;
+  const fromProfile = profile.token !== undefined || profile.password !== undefined;
+  const options: GatewayClientOptions = given
+    ? { ...profile, token: undefined, password: undefined, ...(token === undefined ? {} : { token }), ...(password === undefined ? {} : { password }) }
+    : profile;
+  return {
+    options,
+    urlSource: "remote profile",
+    credentialOrigin: given ? "explicit" : fromProfile ? "remote profile" : "none",
+    remoteId,
+    timeoutMs,
   };
 }
 

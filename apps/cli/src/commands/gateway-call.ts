@@ -1,7 +1,9 @@
-import { GatewayClient } from "@clawbridge/client";
+import { CallTimeoutError, GatewayClient, ScopeCeilingError } from "@clawbridge/client";
 import { DEFAULT_CALL_TIMEOUT_MS } from "@clawbridge/protocol";
 import { usageError } from "@clawbridge/cli-contract";
 import type { ExitCode } from "@clawbridge/cli-contract";
+import { parseTimeoutEnv } from "../parse-numbers.js";
+import { methodScopeInfo } from "../method-scope.js";
 import { paramsSpecOf, readParams, validateParams } from "../params-input.js";
 import { parseScopeList } from "../scope-list.js";
 import { runCommand } from "../run-command.js";
@@ -30,8 +32,9 @@ const MESSAGE_METHODS = new Set(["sessions.send", "sessions.steer", "chat.send",
  */
 export function defaultCallTimeoutMs(method: string, env: NodeJS.ProcessEnv): number {
   const base = SLOW_METHOD_DEFAULTS[method] ?? DEFAULT_CALL_TIMEOUT_MS;
-  const handshake = Number(env["OPENCLAW_HANDSHAKE_TIMEOUT_MS"]);
-  return Number.isSafeInteger(handshake) && handshake > base ? handshake : base;
+  // A bad value is a usage error naming the variable, not a timer that fires at once.
+  const handshake = parseTimeoutEnv(env, "OPENCLAW_HANDSHAKE_TIMEOUT_MS");
+  return handshake !== undefined && handshake > base ? handshake : base;
 }
 
 /** OpenClaw's agent-exec guard (`assertGatewayCliMessageContext`), so the bridge is no side door around it. */
@@ -95,13 +98,40 @@ export function gatewayCall(method: string, flags: GatewayCallFlags): Promise<Ex
       },
       method,
       params,
-      { timeoutMs: connection.timeoutMs, expectFinal: flags.expectFinal === true },
-    );
+      // What is left of the overall budget (secret resolution counts against it); SIGINT/SIGTERM abort.
+      { timeoutMs: connection.remainingMs(), expectFinal: flags.expectFinal === true, signal: scope.signal },
+    ).catch((error: unknown) => {
+      // Reported against the whole budget the user gave, not its remainder.
+      if (error instanceof CallTimeoutError) throw new CallTimeoutError(method, connection.timeoutMs, error.requestSent, error.phase);
+      if (error instanceof ScopeCeilingError) throw scopeCeilingProblem(error, method, scopes, connection.remoteId);
+      throw error;
+    });
     if (output.json) {
       output.document(payload);
     } else {
       output.line(`${output.out.heading("Gateway call")}: ${output.out.muted(method)}`);
       output.document(payload);
     }
-  });
+  }, { interruptible: true });
+}
+
+/**
+ * A scope-ceiling refusal in the user's terms: when `--scopes` asked for more than the
+ * remote allows it is the flag, not the method, that exceeds the ceiling; an unknown
+ * method needs OpenClaw's unclassified (admin) set, which a ceiling rarely allows.
+ */
+function scopeCeilingProblem(error: ScopeCeilingError, method: string, scopes: readonly string[] | undefined, remoteId: string | undefined): Error {
+  const remote = remoteId === undefined ? "this remote" : `remote ${remoteId}`;
+  const ceiling = `[${error.ceiling.join(", ")}]`;
+  if (scopes !== undefined) {
+    return usageError("SCOPE_CEILING", `--scopes ${error.excess.join(",")} exceeds ${remote}'s scope ceiling ${ceiling}`, {
+      hint: `request only scopes within the ceiling (or drop --scopes for ${method}'s least privilege); raise the ceiling with clawbridge remote add ${remoteId ?? "<id>"} … --scopes <list> --replace`,
+    });
+  }
+  if (!methodScopeInfo(method).known) {
+    return usageError("SCOPE_CEILING", `${error.message} (${method} is not a known method, so it needs the unclassified admin set)`, {
+      hint: "check the method name; list the methods this gateway offers with: clawbridge gateway methods",
+    });
+  }
+  return error;
 }

@@ -23,7 +23,7 @@ export function gatewayMethods(flags: TargetFlags): Promise<ExitCode> {
     scope.context = { target: connection.target, remoteId: connection.remoteId };
     await requireCredentials(connection, "methods");
     const logger = stderrLogger(process.env, output);
-    const session = await openSession(connection, { methods: ["health"], ...(logger === undefined ? {} : { logger }) });
+    const session = await openSession(connection, { methods: ["health"], ...(logger === undefined ? {} : { logger }) }, undefined, scope.signal);
     await session.client.close();
     const methods = [...session.hello.features.methods].sort().map((method) => methodScopeInfo(method));
     if (output.json) {
@@ -32,5 +32,5 @@ export function gatewayMethods(flags: TargetFlags): Promise<ExitCode> {
     }
     output.line(`${output.out.heading("Gateway methods")}: ${output.out.muted(`${methods.length} on ${connection.target.url} (OpenClaw ${session.hello.server.version})`)}`);
     for (const line of renderTable(["METHOD", "SCOPE"], methods.map((info) => [info.method, info.scope]))) output.line(line);
-  });
+  }, { interruptible: true });
 }

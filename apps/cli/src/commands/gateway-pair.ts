@@ -1,7 +1,7 @@
 import { CredentialStore, GatewayClient, PairingRequiredError, storeSlotForUrl } from "@clawbridge/client";
 import { DEFAULT_CALL_TIMEOUT_MS, OperatorScopes } from "@clawbridge/protocol";
-import { CliError, ExitCodes } from "@clawbridge/cli-contract";
-import type { ExitCode } from "@clawbridge/cli-contract";
+import { credentialsError, InterruptedError } from "@clawbridge/cli-contract";
+import type { ExitCode, InterruptSignal } from "@clawbridge/cli-contract";
 import type { Output } from "../output.js";
 import { parseTimeoutMs } from "../parse-numbers.js";
 import { runCommand } from "../run-command.js";
@@ -65,7 +65,15 @@ export function gatewayPair(flags: GatewayPairFlags): Promise<ExitCode> {
     const stdinText = secrets.stdinClaims.length > 0 ? await readStdinText() : undefined;
     const connection = await resolveConnection({ flags, secrets, stdinText, output, defaultTimeoutMs: DEFAULT_CALL_TIMEOUT_MS });
     scope.context = { target: connection.target, remoteId: connection.remoteId };
-    await requireCredentials(connection, "pair");
+    await requireCredentials(connection, "pair").catch((error: unknown) => {
+      // No target flag: the local default gateway was tried, which is rarely what pairing is for.
+      if (flags.remote !== undefined || flags.url !== undefined || flags.port !== undefined) throw error;
+      throw credentialsError(
+        "CREDENTIALS_REQUIRED",
+        `gateway pair without --remote or --url pairs with the local gateway (${connection.target.url}, ${connection.target.urlSource}), and there are no credentials for it`,
+        { hint: "to pair with a remote gateway pass --remote <id> (see clawbridge remote list) or --url <url> with --token-env/--token-file" },
+      );
+    });
     const { options } = connection;
     const scopes = flags.scopes !== undefined ? parseScopeList(flags.scopes) : [...(options.scopeCeiling ?? [OperatorScopes.READ])];
 
@@ -91,7 +99,11 @@ export function gatewayPair(flags: GatewayPairFlags): Promise<ExitCode> {
       ...(logger === undefined ? {} : { logger }),
     });
     const interrupted = new AbortController();
-    const onSignal = (): void => interrupted.abort();
+    let received: InterruptSignal = "SIGINT";
+    const onSignal = (signal: InterruptSignal): void => {
+      received = signal;
+      interrupted.abort();
+    };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     const announce = requestAnnouncer(output);
@@ -112,7 +124,7 @@ export function gatewayPair(flags: GatewayPairFlags): Promise<ExitCode> {
         })
         .catch((error: unknown) => {
           if (!interrupted.signal.aborted) throw error;
-          throw new CliError(ExitCodes.INTERRUPTED, "usage_error", "INTERRUPTED", `pairing interrupted; request ${requestId ?? "(none)"} stays pending on the gateway`);
+          throw new InterruptedError(received, false, `pairing interrupted by ${received}; request ${requestId ?? "(none)"} stays pending on the gateway`);
         });
       if (progressShown && output.stderrIsTty) output.progress("\n");
       const stored = await store.loadDeviceToken(identity.deviceId, hello.auth.role);

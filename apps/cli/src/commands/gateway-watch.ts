@@ -1,7 +1,7 @@
 import type { ClientLogger, GatewayEvent } from "@clawbridge/client";
 import { DEFAULT_CALL_TIMEOUT_MS, OperatorScopes } from "@clawbridge/protocol";
 import { ConnectionClosedError } from "@clawbridge/rpc-core";
-import { ExitCodes } from "@clawbridge/cli-contract";
+import { ExitCodes, usageError } from "@clawbridge/cli-contract";
 import type { ExitCode } from "@clawbridge/cli-contract";
 import { openSession } from "../open-session.js";
 import { runCommand } from "../run-command.js";
@@ -57,6 +57,7 @@ export function gatewayWatch(flags: GatewayWatchFlags): Promise<ExitCode> {
     async (scope) => {
       const { output } = scope;
       const only = flags.events === undefined ? undefined : new Set(flags.events.split(",").map((name) => name.trim()).filter((name) => name !== ""));
+      if (only?.size === 0) throw usageError("INVALID_EVENTS", "--events needs at least one event name (comma-separated), e.g. --events tick,health");
       const scopes = flags.scopes === undefined ? [OperatorScopes.READ] : parseScopeList(flags.scopes);
       const secrets = planSecrets(flags, output);
       const stdinText = secrets.stdinClaims.length > 0 ? await readStdinText() : undefined;
@@ -102,6 +103,6 @@ export function gatewayWatch(flags: GatewayWatchFlags): Promise<ExitCode> {
         if (client.state === "idle") lost();
       });
     },
-    true,
+    { ndjson: true },
   );
 }

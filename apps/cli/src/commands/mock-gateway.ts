@@ -37,6 +37,15 @@ function describeSpec(spec: SecretSpec): string {
   return spec.kind === "source" ? `${describeSecretSource(spec.source).kind}:${describeSecretSource(spec.source).name}` : spec.kind;
 }
 
+/** `ws://0.0.0.0:p` → `ws://127.0.0.1:p`, `ws://[::]:p` → `ws://[::1]:p`; other URLs as they are. */
+export function connectableUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === "0.0.0.0") parsed.hostname = "127.0.0.1";
+  else if (parsed.hostname === "[::]") parsed.hostname = "[::1]";
+  else return url;
+  return parsed.toString().replace(/\/$/, url.endsWith("/") ? "/" : "");
+}
+
 /**
  * `clawbridge mock-gateway`: runs an in-process {@link MockGateway} (token or password
  * auth), optionally with {@link MockNode}s attached and their command surfaces approved,
@@ -63,7 +72,9 @@ export function mockGatewayCommand(flags: MockGatewayFlags): Promise<ExitCode> {
     const auth = token !== undefined ? { token: secret } : { password: secret };
 
     const gateway = new MockGateway({ auth, host: flags.host, port, tickIntervalMs });
-    const url = await gateway.start();
+    const boundUrl = await gateway.start();
+    // A wildcard bind is not an address to connect to: print (and attach nodes to) loopback.
+    const url = connectableUrl(boundUrl);
     const nodes: MockNode[] = [];
     const stopAll = async (): Promise<void> => {
       await Promise.allSettled(nodes.map((node) => node.stop()));
@@ -82,7 +93,8 @@ export function mockGatewayCommand(flags: MockGatewayFlags): Promise<ExitCode> {
       await stopAll();
       throw error;
     }
-    output.info(`mock gateway listening on ${url} (${token !== undefined ? "token" : "password"} from ${describeSpec(spec)}); Ctrl-C to stop`);
+    const where = url === boundUrl ? url : `all interfaces (${boundUrl}), connect locally with ${url}`;
+    output.info(`mock gateway listening on ${where} (${token !== undefined ? "token" : "password"} from ${describeSpec(spec)}); Ctrl-C to stop`);
     output.line(url);
 
     await new Promise<void>((resolve) => {

@@ -1,8 +1,11 @@
-import { RemoteStore } from "@clawbridge/client";
+import { homedir } from "node:os";
+import { resolve as resolvePath } from "node:path";
+import { assertPlaintextAllowed, GatewayUrlError, InsecureTransportError, parseGatewayUrl, RemoteProfileError, RemoteStore } from "@clawbridge/client";
 import type { RemoteAuth, RemoteProfile, RemoteSummary, SecretRef, SecretSourceSummary } from "@clawbridge/client";
 import { usageError } from "@clawbridge/cli-contract";
+import type { Output } from "../output.js";
 import type { ExitCode } from "@clawbridge/cli-contract";
-import { parseTimeoutMs } from "../parse-numbers.js";
+import { MAX_REMOTE_TIMEOUT_MS, parseTimeoutMs } from "../parse-numbers.js";
 import { runCommand } from "../run-command.js";
 import { parseScopeList } from "../scope-list.js";
 import { renderTable } from "../table.js";
@@ -85,6 +88,52 @@ function summaryDocument(summary: RemoteSummary): Record<string, unknown> {
   };
 }
 
+/**
+ * A path typed to `remote add`, made absolute the way every other command reads such a
+ * flag: a leading `~/` is the home directory (a shell does not expand it after
+ * `--token-file=`), and a relative path is relative to the current directory. Stored as
+ * is, it would later resolve against the config dir instead.
+ */
+function absolutePath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  if (path.trim() === "") throw usageError("INVALID_PATH", "a file option needs a path");
+  if (path === "~" || path.startsWith("~/")) return resolvePath(homedir(), path.slice(2));
+  return resolvePath(path);
+}
+
+/**
+ * Warns (stderr) when a file the profile names cannot be used yet: missing, or (for
+ * secrets) readable by group or others, which every call would refuse. Not an error: the
+ * file may be created or fixed after the profile.
+ */
+async function warnAboutFile(output: Output, flag: string, path: string | undefined, secret: boolean): Promise<void> {
+  if (path === undefined) return;
+  const { stat } = await import("node:fs/promises");
+  try {
+    const info = await stat(path);
+    const mode = info.mode & 0o777;
+    if (!info.isFile()) output.warn(`warning: ${flag} ${path} is not a regular file; calls will fail until it is`);
+    else if (secret && process.platform !== "win32" && (mode & 0o077) !== 0) {
+      output.warn(`warning: ${flag} ${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")}); calls refuse it until: chmod 600 ${path}`);
+    }
+  } catch (error) {
+    output.warn(`warning: ${flag} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}); calls will fail until it exists`);
+  }
+}
+
+/** Refuses plaintext `ws://` to a public host now, not on every later call (unless `--allow-insecure-plaintext`). */
+function checkTransport(url: string, allowInsecurePlaintext: boolean): void {
+  try {
+    assertPlaintextAllowed(parseGatewayUrl(url), allowInsecurePlaintext);
+  } catch (error) {
+    if (error instanceof GatewayUrlError) throw usageError("INVALID_URL", `--url: ${error.message}`);
+    if (!(error instanceof InsecureTransportError)) throw error;
+    throw usageError("INSECURE_PLAINTEXT", error.message.split(/\r?\n/, 1)[0] ?? error.message, {
+      hint: "use wss:// (pin a self-signed certificate with --tls-fingerprint) or an SSH tunnel to a loopback port; --allow-insecure-plaintext sends the secret in clear",
+    });
+  }
+}
+
 /** Drops undefined values (profiles are closed objects under `exactOptionalPropertyTypes`). */
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
@@ -101,12 +150,16 @@ export function remoteAdd(id: string, flags: RemoteAddFlags): Promise<ExitCode> 
         hint: "use --token-env <VAR>, --token-file <path> or --token-command '<cmd>' (same for --password-*)",
       });
     }
+    checkTransport(flags.url, flags.allowInsecurePlaintext === true);
+    const tokenFile = absolutePath(flags.tokenFile);
+    const passwordFile = absolutePath(flags.passwordFile);
+    const caFile = absolutePath(flags.caFile);
     const auth: RemoteAuth = defined({
       tokenEnv: flags.tokenEnv,
-      tokenFile: flags.tokenFile,
+      tokenFile,
       tokenCommand: flags.tokenCommand,
       passwordEnv: flags.passwordEnv,
-      passwordFile: flags.passwordFile,
+      passwordFile,
       passwordCommand: flags.passwordCommand,
     });
     const profile: RemoteProfile = defined({
@@ -114,15 +167,25 @@ export function remoteAdd(id: string, flags: RemoteAddFlags): Promise<ExitCode> 
       description: flags.description,
       auth: Object.keys(auth).length === 0 ? undefined : auth,
       tlsFingerprint: flags.tlsFingerprint,
-      caFile: flags.caFile,
+      caFile,
       headers: flags.header === undefined || flags.header.length === 0 ? undefined : Object.fromEntries(flags.header.map(parseHeaderFlag)),
       scopes: flags.scopes === undefined ? undefined : parseScopeList(flags.scopes),
       allowInsecurePlaintext: flags.allowInsecurePlaintext === true ? true : undefined,
       device: flags.device,
-      timeoutMs: flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout),
+      timeoutMs: flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout, "--timeout", MAX_REMOTE_TIMEOUT_MS),
     });
     const store = new RemoteStore();
-    const summary = await store.add(id, profile, { replace: flags.replace === true });
+    const summary = await store.add(id, profile, { replace: flags.replace === true }).catch((error: unknown) => {
+      if (error instanceof RemoteProfileError && error.code === "REMOTE_EXISTS") {
+        throw usageError("REMOTE_EXISTS", `remote ${id} already exists; pass --replace to overwrite it`, {
+          hint: `see it with: clawbridge remote show ${id}`,
+        });
+      }
+      throw error;
+    });
+    await warnAboutFile(output, "--token-file", tokenFile, true);
+    await warnAboutFile(output, "--password-file", passwordFile, true);
+    await warnAboutFile(output, "--ca-file", caFile, false);
     if (output.json) {
       output.document(summaryDocument(summary));
       return;

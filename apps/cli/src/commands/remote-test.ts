@@ -34,10 +34,10 @@ export function remoteTest(id: string, flags: RemoteTestFlags): Promise<ExitCode
     scope.context = { target: connection.target, remoteId: id };
     await requireCredentials(connection, "health");
     const logger = stderrLogger(process.env, output);
-    const session = await openSession(connection, { scopes: [OperatorScopes.READ], ...(logger === undefined ? {} : { logger }) });
+    const session = await openSession(connection, { scopes: [OperatorScopes.READ], ...(logger === undefined ? {} : { logger }) }, undefined, scope.signal);
     try {
       const started = performance.now();
-      await session.client.call("health", {}, { timeoutMs: connection.timeoutMs });
+      await session.client.call("health", {}, { timeoutMs: connection.remainingMs(), signal: scope.signal });
       const rttMs = performance.now() - started;
       const { hello } = session;
       const result = {
@@ -66,5 +66,5 @@ export function remoteTest(id: string, flags: RemoteTestFlags): Promise<ExitCode
     } finally {
       await session.client.close();
     }
-  });
+  }, { interruptible: true });
 }
