@@ -24,6 +24,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   health: "remote-gateway health gw2",
   presence: "remote-gateway presence gw2",
   pending_pairings: "remote-gateway pending_pairings gw2",
+  pending_approvals: "remote-gateway pending_approvals gw2",
   invoke: `remote-gateway invoke gw2 <nodeId> canvas.snapshot --params '{"format":"png"}'`,
   call: "remote-gateway call gw2 sessions.list --params '{}'",
   remotes: "remote-gateway remotes",

@@ -37,6 +37,24 @@ function pendingOf(method: string, payload: unknown): unknown[] {
   return pending;
 }
 
+/**
+ * `exec.approval.list`'s records (`[{id, request, createdAtMs, expiresAtMs}]`) without
+ * `request.env`: environment overrides of the command may hold secrets, and deciding is
+ * not the agent's job anyway.
+ */
+function approvalsOf(payload: unknown): unknown[] {
+  if (!Array.isArray(payload)) {
+    throw new CliError(ExitCodes.GATEWAY_ERROR, "cli_error", "UNEXPECTED_RESPONSE", "exec.approval.list answered without a list");
+  }
+  return payload.map((record: unknown) => {
+    if (record === null || typeof record !== "object") return record;
+    const { request, ...rest } = record as Record<string, unknown>;
+    if (request === null || typeof request !== "object") return record;
+    const { env: _env, ...shown } = request as Record<string, unknown>;
+    return { ...rest, request: shown };
+  });
+}
+
 /** `node.invoke`'s result without `payloadJSON`, which repeats `payload` as a string (half the tokens for nothing). */
 function invokeResult(payload: unknown): unknown {
   if (payload === null || typeof payload !== "object" || !("payload" in payload)) return payload;
@@ -78,6 +96,8 @@ export function planVerb(verb: Exclude<VerbName, "remotes">, remote: RemoteConte
         ],
         result: ([devices, nodes]) => ({ devices: pendingOf("device.pair.list", devices), nodes: pendingOf("node.pair.list", nodes) }),
       };
+    case "pending_approvals":
+      return { calls: [{ method: "exec.approval.list", params: {} }], result: ([list]) => ({ approvals: approvalsOf(list) }) };
     case "invoke": {
       const nodeId = arg(input.args, 0);
       const command = arg(input.args, 1);

@@ -25,6 +25,7 @@ describe("exec-approvals argPattern", () => {
     [["health", "gw2"]],
     [["presence", "lab.eu-1"]],
     [["pending_pairings", "gw2"]],
+    [["pending_approvals", "lab.eu-1"]],
     [["describe_node", "gw2", "3f9c0e1a"]],
     [["invoke", "gw2", "3f9c0e1a", "canvas.snapshot"]],
     [["invoke", "gw2", "n1", "camera.list", "--params", '{"facing": "front"}', "--timeout", "20000"]],
@@ -96,7 +97,11 @@ describe("exec-approvals argPattern", () => {
     expect(allows(only, ["describe_node", "narrow", "n1"])).toBe(true);
     expect(allows(only, ["pending_pairings", "narrow"])).toBe(false);
     expect(verbsInUse([narrow])).not.toContain("pending_pairings");
-    expect(verbsBeyondCeiling([narrow])).toEqual([{ remote: "narrow", verb: "pending_pairings", missingScopes: ["operator.pairing"] }]);
+    expect(allows(only, ["pending_approvals", "narrow"])).toBe(false);
+    expect(verbsBeyondCeiling([narrow])).toEqual([
+      { remote: "narrow", verb: "pending_pairings", missingScopes: ["operator.pairing"] },
+      { remote: "narrow", verb: "pending_approvals", missingScopes: ["operator.approvals"] },
+    ]);
 
     // Mixed: gw2 (no ceiling) keeps pending_pairings, narrow does not.
     const mixed = buildArgPattern([gw2, narrow]);
@@ -106,9 +111,10 @@ describe("exec-approvals argPattern", () => {
     expect(verbsInUse([gw2, narrow])).toContain("pending_pairings");
 
     // operator.write does not imply pairing; admin covers everything; no ceiling: no filtering.
-    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.write"] }]).map((e) => e.verb)).toEqual(["pending_pairings"]);
+    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.write"] }]).map((e) => e.verb)).toEqual(["pending_pairings", "pending_approvals"]);
     expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.admin"] }])).toEqual([]);
-    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.read", "operator.pairing"] }])).toEqual([]);
+    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.read", "operator.pairing"] }]).map((e) => e.verb)).toEqual(["pending_approvals"]);
+    expect(verbsBeyondCeiling([{ ...narrow, scopes: ["operator.read", "operator.pairing", "operator.approvals"] }])).toEqual([]);
     expect(verbsBeyondCeiling([gw2])).toEqual([]);
     // A ceiling with no read scope serves no read verb, but `remotes` stays.
     const pairingOnly = { ...narrow, scopes: ["operator.pairing"] };

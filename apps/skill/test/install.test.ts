@@ -88,7 +88,10 @@ describe("clawbridge skill install", () => {
     const result = await runClawbridge(["skill", "install", "--dir", join(dir, "ws-narrow"), "--json"], { env: narrowEnv, cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     const out = json<InstallResult & { excludedVerbs: unknown[] }>(result);
-    expect(out.excludedVerbs).toEqual([{ remote: "ro", verb: "pending_pairings", missingScopes: ["operator.pairing"] }]);
+    expect(out.excludedVerbs).toEqual([
+      { remote: "ro", verb: "pending_pairings", missingScopes: ["operator.pairing"] },
+      { remote: "ro", verb: "pending_approvals", missingScopes: ["operator.approvals"] },
+    ]);
     expect(out.verbs).not.toContain("pending_pairings");
     expect(new RegExp(out.allowlistEntry.argPattern).test("pending_pairings ro")).toBe(false);
     expect(new RegExp(out.allowlistEntry.argPattern).test("list_nodes ro")).toBe(true);

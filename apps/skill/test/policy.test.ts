@@ -77,6 +77,9 @@ describe("the skill's own policy is enforced locally: exit 6, nothing resolved, 
     const result = await runSkill(["pending_pairings", "narrow"], env);
     expect(result.code).toBe(2);
     expect(json(result)).toMatchObject({ ok: false, error: { type: "usage_error", code: "SCOPE_CEILING" } });
+    const approvals = await runSkill(["pending_approvals", "narrow"], env);
+    expect(approvals.code).toBe(2);
+    expect(json(approvals)).toMatchObject({ ok: false, error: { code: "SCOPE_CEILING", message: expect.stringContaining("operator.approvals") } });
     expect(server.connections()).toBe(0);
     expect(existsSync(marker)).toBe(false);
   });

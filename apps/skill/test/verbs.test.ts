@@ -88,6 +88,18 @@ describe("remote-gateway verbs against MockGateway", () => {
     expect(payload.nodes.map((request) => request.nodeId)).toEqual([wn2.nodeId]);
   });
 
+  it("pending_approvals lists exec.approval.list's pending approvals, without the request's env", async () => {
+    const added = gateway.addExecApproval(
+      { command: "rm -rf /tmp/x", commandArgv: ["rm", "-rf", "/tmp/x"], host: "node", nodeId: "wn2", agentId: "main", env: { API_KEY: "env-secret-9f2" } },
+      { id: "appr-1" },
+    );
+    const result = await runSkill(["pending_approvals", "gw2"], env);
+    expect(result.code, result.stdout).toBe(0);
+    const { env: _env, ...shown } = added.request;
+    expect(json(result)).toEqual({ approvals: [{ id: "appr-1", request: shown, createdAtMs: added.createdAtMs, expiresAtMs: added.expiresAtMs }] });
+    expect(result.stdout).not.toContain("env-secret-9f2");
+  });
+
   it("invoke sends an allowed node command with --params and prints the result without payloadJSON", async () => {
     const result = await runSkill(["invoke", "gw2", FAKE_NODE, "system.notify", "--params", '{"title":"hi"}'], env);
     expect(result.code).toBe(0);
@@ -112,7 +124,7 @@ describe("remote-gateway verbs against MockGateway", () => {
     expect(result.code).toBe(0);
     const payload = json<{ remotes: Array<Record<string, unknown>> }>(result);
     expect(payload.remotes.map((remote) => remote.id)).toEqual(["down", "gw2", "ro", "wrong"]);
-    const readVerbs = ["list_nodes", "describe_node", "status", "health", "presence", "pending_pairings"];
+    const readVerbs = ["list_nodes", "describe_node", "status", "health", "presence", "pending_pairings", "pending_approvals"];
     expect(payload.remotes.find((remote) => remote.id === "gw2")).toEqual({
       id: "gw2",
       description: "GW2 in cluster 2",

@@ -1,6 +1,8 @@
 export { createDeviceIdentity, signDeviceProof } from "./device-identity.js";
 export type { DeviceIdentity } from "./device-identity.js";
 export { EventLoopStats } from "./event-loop-stats.js";
+export { DEFAULT_EXEC_APPROVAL_TIMEOUT_MS, ExecApprovalQueue } from "./exec-approval-queue.js";
+export type { PendingExecApproval } from "./exec-approval-queue.js";
 export { entryMatches, isAllowlisted, resolveExecutable } from "./exec-allowlist.js";
 export type { ExecAllowlistEntry, ResolvedExecutable } from "./exec-allowlist.js";
 export { FaultInjector } from "./fault-injector.js";

@@ -15,6 +15,8 @@ import type {
 } from "@clawbridge/server";
 import { FaultInjector } from "./fault-injector.js";
 import { SERVER_CAPABILITIES_2026_9_6 } from "./server-capabilities.js";
+import { ExecApprovalQueue } from "./exec-approval-queue.js";
+import type { PendingExecApproval } from "./exec-approval-queue.js";
 import { registerNodeHandlers } from "./handlers/node-handlers.js";
 import { registerNodeSurfaceHandlers } from "./handlers/node-surface-handlers.js";
 import { registerPairingHandlers } from "./handlers/pairing-handlers.js";
@@ -101,7 +103,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /**
  * An in-process OpenClaw Gateway for tests and demos: a {@link GatewayServer} with
  * OpenClaw's handshake and auth, fake state, the core handlers (`health`, `status`,
- * `system-presence`, `node.*`, `device.pair.*`, `logs.tail`, `last-heartbeat`), a
+ * `system-presence`, `node.*`, `device.pair.*`, `exec.approval.list`, `logs.tail`, `last-heartbeat`), a
  * TypeScript admin API, and fault injection ({@link faults}).
  */
 export class MockGateway {
@@ -112,6 +114,8 @@ export class MockGateway {
   readonly logs = new LogRing();
   readonly faults: FaultInjector;
   readonly invokes: NodeInvokeBroker;
+  /** Pending exec approvals served by `exec.approval.list` (add with {@link addExecApproval}). */
+  readonly execApprovals = new ExecApprovalQueue();
   readonly #options: MockGatewayOptions;
   #url: string | undefined;
   #port: number | undefined;
@@ -172,6 +176,10 @@ export class MockGateway {
     registerNodeHandlers(runtime);
     registerNodeSurfaceHandlers(runtime);
     registerPairingHandlers(runtime);
+    this.server.router.register(
+      "exec.approval.list",
+      this.#wrap("exec.approval.list", () => this.execApprovals.listPending()),
+    );
     this.pairing.onEvent((event) => {
       if (event.type === "requested") this.server.broadcast("device.pair.requested", event.request, { dropIfSlow: true });
       else {
@@ -253,6 +261,11 @@ export class MockGateway {
       );
     }
     return targets.length;
+  }
+
+  /** Adds a pending exec approval (listed by `exec.approval.list`); returns it. */
+  addExecApproval(request: Record<string, unknown>, options: { id?: string; timeoutMs?: number } = {}): PendingExecApproval {
+    return this.execApprovals.add(request, options);
   }
 
   /** Adds a fake node served in-process by `handler` (its commands count as approved). */

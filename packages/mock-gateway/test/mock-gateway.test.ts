@@ -178,6 +178,20 @@ describe("device pairing over RPC", () => {
   });
 });
 
+describe("exec approvals", () => {
+  it("exec.approval.list lists pending, unexpired approvals as OpenClaw does, to operator.approvals only", async () => {
+    await start();
+    const first = gateway!.addExecApproval({ command: "ls -la", commandArgv: ["ls", "-la"], host: "node", nodeId: "wn1", agentId: "main" }, { id: "a1" });
+    gateway!.addExecApproval({ command: "true" }, { id: "gone", timeoutMs: -1 });
+    const approver = await operator(["operator.approvals"]);
+    const listed = await approver.peer.request<unknown[]>("exec.approval.list", {});
+    expect(listed).toEqual([{ id: "a1", request: first.request, createdAtMs: first.createdAtMs, expiresAtMs: first.expiresAtMs }]);
+    expect(first.expiresAtMs - first.createdAtMs).toBe(1_800_000);
+    const reader = await operator(["operator.read", "operator.write"]);
+    await expect(reader.peer.request("exec.approval.list", {})).rejects.toMatchObject({ code: "FORBIDDEN", message: "missing scope: operator.approvals" });
+  });
+});
+
 describe("auth modes", () => {
   it("{password}: the password is required", async () => {
     gateway = new MockGateway({ auth: { password: "pw" } });
