@@ -6,13 +6,11 @@ import {
   GatewayUrlError,
   normalizeTlsFingerprint,
   parseGatewayUrl,
-  resolveRemote,
-  resolveSecret,
   resolveTarget,
   SecretSourceError,
   storeSlotForUrl,
 } from "@clawbridge/client";
-import type { GatewayClientOptions, ResolvedTarget, SecretSource } from "@clawbridge/client";
+import type { GatewayClientOptions, ResolvedTarget } from "@clawbridge/client";
 import { credentialsError, usageError } from "@clawbridge/cli-contract";
 import type { GatewayTarget } from "@clawbridge/cli-contract";
 import type { Output } from "./output.js";
@@ -110,16 +108,19 @@ export async function resolveConnection(input: ResolveConnectionInput): Promise<
   const password = secretInputOf("password", input.secrets.password, input.stdinText);
   let resolved: ResolvedTarget;
   try {
-    resolved =
-      flags.remote === undefined
-        ? await resolveTarget({ url, token, password }, { env })
-        : await resolveRemoteTarget(flags.remote, { token, password }, env, (profileTimeoutMs) => {
-            budgetMs = timeoutFlag ?? profileTimeoutMs ?? input.defaultTimeoutMs;
-            return remainingMs();
-          });
+    resolved = await resolveTarget(
+      { url, remote: flags.remote, token, password },
+      {
+        env,
+        maxCommandTimeoutMs: (profileTimeoutMs) => {
+          budgetMs = timeoutFlag ?? profileTimeoutMs ?? input.defaultTimeoutMs;
+          return remainingMs();
+        },
+      },
+    );
   } catch (error) {
     // A secret command cut short by the overall deadline is a timeout (exit 5), not a bad source.
-    if (error instanceof SecretSourceError && / timed out after /.test(error.message) && performance.now() - started >= budgetMs - 50) {
+    if (error instanceof SecretSourceError && error.timedOut && performance.now() - started >= budgetMs - 50) {
       const timeout = new CallTimeoutError("connect", budgetMs, false, "connect");
       timeout.message = `gateway timeout after ${budgetMs}ms while resolving the secret: ${error.message} (request was not sent)`;
       throw timeout;
@@ -160,38 +161,6 @@ function checkLocalTargetEnv(env: NodeJS.ProcessEnv): void {
   }
   const port = env[AMBIENT_ENV.PORT];
   if (port !== undefined && port.trim() !== "") parsePort(port, AMBIENT_ENV.PORT);
-}
-
-/**
- * A named remote, as `resolveTarget` resolves it (explicit credentials replace the
- * profile's; never the ambient ones), with its secret commands bounded by the deadline.
- */
-async function resolveRemoteTarget(
-  id: string,
-  explicit: { token: string | SecretSource | undefined; password: string | SecretSource | undefined },
-  env: NodeJS.ProcessEnv,
-  maxCommandTimeoutMs: (profileTimeoutMs: number | undefined) => number,
-): Promise<ResolvedTarget> {
-  const value = async (input: string | SecretSource | undefined): Promise<string | undefined> => {
-    if (input === undefined) return undefined;
-    if (typeof input === "string") return input.trim() === "" ? undefined : input.trim();
-    return resolveSecret(input, { env });
-  };
-  const token = await value(explicit.token);
-  const password = await value(explicit.password);
-  const { remoteId, timeoutMs, ...profile } = await resolveRemote(id, { env, maxCommandTimeoutMs });
-  const given = token !== undefined || password !== undefined;
-  const fromProfile = profile.token !== undefined || profile.password !== undefined;
-  const options: GatewayClientOptions = given
-    ? { ...profile, token: undefined, password: undefined, ...(token === undefined ? {} : { token }), ...(password === undefined ? {} : { password }) }
-    : profile;
-  return {
-    options,
-    urlSource: "remote profile",
-    credentialOrigin: given ? "explicit" : fromProfile ? "remote profile" : "none",
-    remoteId,
-    timeoutMs,
-  };
 }
 
 /**

@@ -180,8 +180,11 @@ export class PairingTimeoutError extends GatewayClientError {
 /** A secret (env var, file, command) could not be resolved. Never includes the secret. */
 export class SecretSourceError extends GatewayClientError {
   override name = "SecretSourceError";
-  constructor(message: string) {
+  /** True when a secret command was stopped at its timeout. */
+  readonly timedOut: boolean;
+  constructor(message: string, options: { timedOut?: boolean } = {}) {
     super("SECRET_UNAVAILABLE", message);
+    this.timedOut = options.timedOut === true;
   }
 }
 

@@ -3,6 +3,7 @@ import { resolveConfigDir } from "./config-dir.js";
 import { GatewayClientError } from "./errors.js";
 import type { GatewayClientOptions } from "./client-options.js";
 import { resolveRemote } from "./resolve-remote.js";
+import type { ResolveRemoteOptions } from "./resolve-remote.js";
 import { resolveSecret } from "./secret-source.js";
 import type { SecretSource } from "./secret-source.js";
 
@@ -49,6 +50,8 @@ export interface ResolveTargetOptions {
   configDir?: string | undefined;
   /** Base for relative secret file paths given explicitly. Default `process.cwd()`. */
   cwd?: string | undefined;
+  /** A named remote's cap on its secret commands (see `ResolveRemoteOptions.maxCommandTimeoutMs`). */
+  maxCommandTimeoutMs?: ResolveRemoteOptions["maxCommandTimeoutMs"];
 }
 
 async function explicitSecret(value: string | SecretSource | undefined, options: ResolveTargetOptions): Promise<string | undefined> {
@@ -91,7 +94,11 @@ export async function resolveTarget(request: TargetRequest, options: ResolveTarg
   });
 
   if (request.remote !== undefined) {
-    const { remoteId, timeoutMs, ...profile } = await resolveRemote(request.remote, { configDir: options.configDir, env });
+    const { remoteId, timeoutMs, ...profile } = await resolveRemote(request.remote, {
+      configDir: options.configDir,
+      env,
+      maxCommandTimeoutMs: options.maxCommandTimeoutMs,
+    });
     const fromProfile = profile.token !== undefined || profile.password !== undefined;
     const merged: GatewayClientOptions = explicit
       ? withCredentials({ ...profile, token: undefined, password: undefined })

@@ -162,7 +162,7 @@ async function runSecretCommand(argv: string[], options: { env: NodeJS.ProcessEn
           else if (typeof failure.code === "number") why = `exited with code ${failure.code}`;
           else why = `failed (${failure.signal ?? String(failure.code ?? "unknown")})`;
           const withheld = typeof stderr === "string" && stderr.trim() !== "" ? " (its stderr is not shown, as it may hold the secret; run the command yourself to see why)" : "";
-          reject(new SecretSourceError(`secret command ${program} ${why}${withheld}`));
+          reject(new SecretSourceError(`secret command ${program} ${why}${withheld}`, { timedOut: failure.killed === true }));
           return;
         }
         const value = stdout.trim();
