@@ -1,5 +1,5 @@
 import { cp, lstat, mkdir, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { SKILL_NAME, skillSourceDir } from "./skill-files.js";
 
 /** Where {@link installSkillFolder} put the skill. */
@@ -8,6 +8,8 @@ export interface InstalledSkill {
   readonly path: string;
   /** Whether an earlier copy was replaced. */
   readonly replaced: boolean;
+  /** Directories that did not exist and were created for the skills dir, outermost first (empty when it existed). */
+  readonly createdDirs: readonly string[];
 }
 
 /**
@@ -15,7 +17,10 @@ export interface InstalledSkill {
  * earlier copy (an upgrade must not leave stale files behind). A plain copy, no
  * symlink: OpenClaw rejects workspace skill symlinks that leave their root.
  *
- * @param skillsDir - an OpenClaw skills root, e.g. `<workspace>/skills` or `~/.openclaw/skills`; created if missing
+ * @param skillsDir - an OpenClaw skills root, e.g. `<workspace>/skills` or `~/.openclaw/skills`;
+ *   created if missing, with any missing parents — every directory created is returned in
+ *   {@link InstalledSkill.createdDirs}, so the caller can say so (a mistyped path must not
+ *   be built silently)
  */
 export async function installSkillFolder(skillsDir: string): Promise<InstalledSkill> {
   const root = resolve(skillsDir);
@@ -27,8 +32,24 @@ export async function installSkillFolder(skillsDir: string): Promise<InstalledSk
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
+  const createdDirs = await missingAncestors(root);
   await mkdir(root, { recursive: true });
   if (replaced) await rm(path, { recursive: true, force: true });
   await cp(skillSourceDir(), path, { recursive: true, errorOnExist: true, force: false });
-  return { path, replaced };
+  return { path, replaced, createdDirs };
+}
+
+/** `dir` and its ancestors that do not exist yet, outermost first. */
+async function missingAncestors(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      await lstat(current);
+      return missing;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      missing.unshift(current);
+    }
+    if (dirname(current) === current) return missing;
+  }
 }

@@ -110,6 +110,23 @@ describe("clawbridge skill install", () => {
     expect(json<InstallResult>(withHome).skill.installedTo).toBe(join(home, ".openclaw", "skills", "remote-gateway"));
   });
 
+  it("names every directory it creates for the skills dir (never builds a mistyped path silently)", async () => {
+    const deep = join(dir, "no-such-parent", "deeper", "skills");
+    const result = await runClawbridge(["skill", "install", "--dir", deep, "--json"], { env, cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(json<{ createdDirs: string[] }>(result).createdDirs).toEqual([join(dir, "no-such-parent"), join(dir, "no-such-parent", "deeper"), deep]);
+    const text = await runClawbridge(["skill", "install", "--dir", join(dir, "other-parent", "skills")], { env, cwd: dir });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toContain(`created directories that did not exist: ${join(dir, "other-parent")}, ${join(dir, "other-parent", "skills")}`);
+    const one = await runClawbridge(["skill", "install", "--dir", join(dir, "ws-fresh")], { env, cwd: dir });
+    expect(one.stderr).toContain(`Created ${join(dir, "ws-fresh")}`);
+    // An existing skills dir: nothing created, nothing said.
+    const again = await runClawbridge(["skill", "install", "--dir", deep, "--json"], { env, cwd: dir });
+    expect(json<{ createdDirs: string[] }>(again).createdDirs).toEqual([]);
+    const quiet = await runClawbridge(["skill", "install", "--dir", deep], { env, cwd: dir });
+    expect(quiet.stderr).not.toMatch(/[Cc]reated/);
+  });
+
   it("allowlists the real file behind a symlinked bin (OpenClaw matches the resolved path)", async () => {
     const link = join(dir, "remote-gateway");
     await symlink(SKILL_BIN, link);

@@ -67,7 +67,7 @@ interface SkillPackage {
   readonly SKILL_NAME: string;
   readonly SKILL_VERSION: string;
   skillSourceDir(): string;
-  installSkillFolder(skillsDir: string): Promise<{ path: string; replaced: boolean }>;
+  installSkillFolder(skillsDir: string): Promise<{ path: string; replaced: boolean; createdDirs?: readonly string[] }>;
   buildAllowlistEntry(binPath: string, remotes: readonly SkillRemote[]): { pattern: string; argPattern: string };
   verbsInUse(remotes: readonly SkillRemote[]): string[];
   /** Since skill 0.1 (optional: an older package does not filter by scope ceiling). */
@@ -204,6 +204,7 @@ export function skillInstall(flags: SkillInstallFlags): Promise<ExitCode> {
     const result = {
       ok: true,
       skill: { name: skill.SKILL_NAME, version: skill.SKILL_VERSION, installedTo: installed.path, replaced: installed.replaced },
+      createdDirs: [...(installed.createdDirs ?? [])],
       bin: bin.realPath,
       remotes: remotes.map(({ id }) => id),
       verbs: skill.verbsInUse(skillRemotes),
@@ -216,6 +217,9 @@ export function skillInstall(flags: SkillInstallFlags): Promise<ExitCode> {
       output.document(result);
       return;
     }
+    // Never build a (mistyped) path silently: name every directory created.
+    if (result.createdDirs.length > 1) output.warn(`created directories that did not exist: ${result.createdDirs.join(", ")}`);
+    else if (result.createdDirs.length === 1) output.info(`Created ${result.createdDirs[0] ?? ""}`);
     output.info(`${installed.replaced ? "Replaced" : "Installed"} the ${skill.SKILL_NAME} skill ${skill.SKILL_VERSION} in ${installed.path}`);
     if (remotes.length === 0) output.warn("no remote profiles: the allowlist entry only permits `remote-gateway remotes` (add one with clawbridge remote add)");
     for (const excluded of result.excludedVerbs) {
