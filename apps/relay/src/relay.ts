@@ -14,6 +14,7 @@ import type { ConfigIssue, LoadedConfig } from "./config/load-config.js";
 import type { Admission } from "./downstream/client-authenticator.js";
 import { createClientAuthenticator } from "./downstream/client-authenticator.js";
 import { ClientViews } from "./downstream/client-view.js";
+import { ConnectionSlots } from "./downstream/connection-slots.js";
 import type { ClientView } from "./downstream/client-view.js";
 import { startEventFanout } from "./downstream/event-fanout.js";
 import { RelaySession } from "./downstream/relay-session.js";
@@ -55,6 +56,13 @@ export type ReloadResult = { readonly ok: true; readonly clients: number } | { r
 /** Top-level settings a reload does not apply: they need a restart (a change is logged). */
 const NON_RELOADABLE = ["listen", "admin", "stateDir", "log", "limits", "upstreams"] as const;
 
+/** The `maxConnections` slot an admission took: claimed by its connection, or given back if the socket died first. */
+interface AdmissionSlot {
+  readonly release: () => void;
+  /** `opened`: its connection holds it; `returned`: given back before the connection opened. */
+  state: "pending" | "opened" | "returned";
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -81,7 +89,11 @@ export class Relay {
   readonly #admin: AdminServer;
   readonly #bytes: SocketBytes;
   /** Admissions by socket nonce, from `authenticate` until the connection opens (`hello-ok` is built from them). */
-  readonly #admissions = new Map<string, { admission: Admission; view: ClientView; atMs: number }>();
+  readonly #admissions = new Map<string, { admission: Admission; view: ClientView; atMs: number; slot: AdmissionSlot }>();
+  /** Per-client connection counts (`maxConnections`). */
+  readonly #slots = new ConnectionSlots();
+  /** The slot each open connection holds, given back when it closes (any close: client, reload, drain, keepalive). */
+  readonly #connectionSlots = new WeakMap<ServerConnection, () => void>();
   readonly #upgraded = new Set<Duplex>();
   #policies: PolicySet;
   #stopFanout: () => void = () => undefined;
@@ -407,10 +419,11 @@ export class Relay {
       policies: () => this.#policies,
       upstreamIds: new Set(this.pool.links.keys()),
       scopesFor: (policy, upstreamId) => this.#viewOf(policy, upstreamId).scopes,
+      connectionsOf: (clientId) => this.#slots.count(clientId),
       admitted: (socket, admission) => this.#admit(socket, admission),
       refused: (socket, info) => {
         this.metrics.handshakes.inc({ outcome: "rejected" });
-        if (info.reason === "upstream") this.metrics.denials.inc({ rule: "upstream", client: info.clientId ?? "(unknown)" });
+        if (info.rule !== undefined) this.metrics.denials.inc({ rule: info.rule, client: info.clientId ?? "(unknown)" });
         this.#loggers.audit.info(
           { event: "connect", decision: "deny", reason: info.reason, client: info.clientId, device: info.deviceId, upstream: info.upstream, remote: socket.remoteAddress },
           "connect",
@@ -441,7 +454,21 @@ export class Relay {
     const now = Date.now();
     // An admission whose socket died before hello-ok is never claimed; forget it after a minute.
     for (const [nonce, entry] of this.#admissions) if (now - entry.atMs > 60_000) this.#admissions.delete(nonce);
-    this.#admissions.set(socket.nonce, { admission, view: this.#viewOf(admission.policy, admission.upstreamId), atMs: now });
+    // The slot is taken now, in the step that checked the cap. The server opens the connection in the
+    // same macrotask as a synchronous authenticate (its `await` resumes on the microtask queue), so a
+    // slot still unclaimed at setImmediate belongs to a socket that closed before hello-ok: give it back.
+    const slot: AdmissionSlot = { release: this.#slots.take(admission.policy.id), state: "pending" };
+    setImmediate(() => {
+      if (slot.state !== "pending") return;
+      slot.state = "returned";
+      slot.release();
+    });
+    this.#admissions.set(socket.nonce, { admission, view: this.#viewOf(admission.policy, admission.upstreamId), atMs: now, slot });
+  }
+
+  /** Connections (open, or admitted and about to open) `clientId` holds against its `maxConnections`. */
+  connectionsOf(clientId: string): number {
+    return this.#slots.count(clientId);
   }
 
   #onConnection(connection: ServerConnection): void {
@@ -454,6 +481,13 @@ export class Relay {
       return;
     }
     const { admission } = entry;
+    if (entry.slot.state === "pending") {
+      entry.slot.state = "opened";
+      this.#connectionSlots.set(connection, entry.slot.release);
+    } else {
+      // Unreachable with a synchronous authenticate; should the server ever open later, count it anyway.
+      this.#connectionSlots.set(connection, this.#slots.take(admission.policy.id));
+    }
     new RelaySession({
       clientId: admission.policy.id,
       upstreamId: admission.upstreamId,
@@ -478,6 +512,8 @@ export class Relay {
   }
 
   #onDisconnect(connection: ServerConnection, code: number): void {
+    this.#connectionSlots.get(connection)?.();
+    this.#connectionSlots.delete(connection);
     const session = RelaySession.of(connection);
     if (session === undefined) return;
     session.abandon();

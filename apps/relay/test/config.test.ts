@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli.js";
 import { configWarnings } from "../src/config/config-warnings.js";
 import { formatIssue, loadConfig, parseConfigText } from "../src/config/load-config.js";
+import type { RelayConfig } from "../src/config/relay-config.js";
+import { ClientPolicy } from "../src/policy/client-policy.js";
 import { hashToken } from "../src/policy/policy-set.js";
 import { tempDir, writeSecret } from "./helpers/harness.js";
 
@@ -57,6 +59,22 @@ describe("config loading", () => {
   it("validates the shipped relay.example.yaml", async () => {
     const result = await loadConfig(join(import.meta.dirname, "..", "relay.example.yaml"));
     expect(result.ok ? "ok" : result.issues.map(formatIssue)).toBe("ok");
+  });
+
+  it("takes maxConnections per client and in defaults: a positive integer at its line, unset = unlimited, the client's own wins", () => {
+    expect(issuesOf(VALID.replace("    rateLimit: { perMinute: 600 }\n", "    maxConnections: 0\n"))).toEqual([
+      "relay.yaml:11:21: clients.wn1.maxConnections: Too small: expected number to be >0",
+    ]);
+    expect(issuesOf(`defaults: { maxConnections: 1.5 }\n${VALID}`)[0]).toMatch(/^relay\.yaml:1:29: defaults\.maxConnections: /);
+    const limitsOf = (text: string): number | undefined => {
+      const result = parseConfigText(text, "relay.yaml");
+      if (!result.ok) throw new Error(result.issues.map(formatIssue).join("; "));
+      const { config } = result.loaded;
+      return new ClientPolicy("wn1", config.clients["wn1"] as RelayConfig["clients"][string], config.defaults).limits.maxConnections;
+    };
+    expect(limitsOf(VALID)).toBeUndefined();
+    expect(limitsOf(`defaults: { maxConnections: 8 }\n${VALID}`)).toBe(8);
+    expect(limitsOf(`defaults: { maxConnections: 8 }\n${VALID}    maxConnections: 2\n`)).toBe(2);
   });
 
   it("points a wrong type at the value's line and column", () => {

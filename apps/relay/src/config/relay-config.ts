@@ -49,6 +49,8 @@ const ClientLimits = {
   maxInFlight: z.int().positive().optional(),
   /** Largest `params` of one request (bytes of JSON). */
   maxPayloadBytes: z.int().positive().optional(),
+  /** Open connections of one client (all its tokens/devices and upstreams, this replica). Default: unlimited. */
+  maxConnections: z.int().positive().optional(),
 };
 
 /** One client's policy (`clients.<id>`). */

@@ -5,6 +5,7 @@ import { authFailureRejection, connectRejection, pairingRequiredRejection, verif
 import type { AuthOutcome, ConnectRejection, SocketInfo } from "@clawbridge/server";
 import type { ClientPolicy } from "../policy/client-policy.js";
 import { RELAY_POLICY_DENIED } from "../policy/policy-denial.js";
+import type { DenialRule } from "../policy/policy-denial.js";
 import { normalizeToken } from "../policy/policy-set.js";
 import type { PolicySet } from "../policy/policy-set.js";
 import { parseRoutePath } from "./route-path.js";
@@ -29,6 +30,8 @@ export interface Admission {
 /** Why a connect was refused, for the audit log (never a credential). */
 export interface RefusalInfo {
   readonly reason: string;
+  /** The policy rule, when relay policy (not authentication) refused: counted in the denial metric. */
+  readonly rule?: DenialRule | undefined;
   readonly clientId?: string | undefined;
   readonly deviceId?: string | undefined;
   readonly upstream?: string | undefined;
@@ -42,7 +45,12 @@ export interface ClientAuthenticatorDeps {
   readonly upstreamIds: ReadonlySet<string>;
   /** Scopes to report for an admitted client on an upstream. */
   scopesFor(policy: ClientPolicy, upstreamId: string): readonly string[];
-  /** Called for every admission, before `hello-ok` is built. */
+  /** Open (or just admitted) connections of a client, for its `maxConnections`. */
+  connectionsOf(clientId: string): number;
+  /**
+   * Called for every admission, before `hello-ok` is built; it must count the admission in
+   * {@link connectionsOf} at once (the check and the count are one synchronous step).
+   */
   admitted(socket: SocketInfo, admission: Admission): void;
   /** Called for every refusal. */
   refused(socket: SocketInfo, info: RefusalInfo): void;
@@ -146,7 +154,22 @@ export function createClientAuthenticator(deps: ClientAuthenticatorDeps): (conne
           rule: "upstream",
           upstream: requested,
         }),
-        { reason: "upstream", clientId: policy.id, deviceId, upstream: requested },
+        { reason: "upstream", rule: "upstream", clientId: policy.id, deviceId, upstream: requested },
+      );
+    }
+    // Last, so a bad route or credential is reported as such even when the client is at its cap.
+    const maxConnections = policy.limits.maxConnections;
+    if (maxConnections !== undefined && deps.connectionsOf(policy.id) >= maxConnections) {
+      return refuse(
+        connectRejection(
+          ErrorCodes.INVALID_REQUEST,
+          `relay policy: this client already has its maximum of ${maxConnections} open connection${maxConnections === 1 ? "" : "s"} ` +
+            "(maxConnections); close one or retry later",
+          { code: RELAY_POLICY_DENIED, rule: "maxConnections", maxConnections },
+          // A slot frees when one of the client's connections closes: worth retrying, with backoff.
+          { retryable: true },
+        ),
+        { reason: "maxConnections", rule: "maxConnections", clientId: policy.id, deviceId, upstream: upstreamId },
       );
     }
     const scopes = deps.scopesFor(policy, upstreamId);

@@ -15,6 +15,8 @@ export interface ClientLimits {
   readonly rateLimit: RateLimitConfig | undefined;
   /** Per-method rate limits by method pattern. */
   readonly methodRateLimits: Readonly<Record<string, RateLimitConfig>>;
+  /** Open connections of this client (all its credentials and upstreams); undefined = unlimited (the default). */
+  readonly maxConnections: number | undefined;
 }
 
 /** Default of {@link ClientLimits.maxInFlight}. */
@@ -64,6 +66,7 @@ export class ClientPolicy {
       maxPayloadBytes: config.maxPayloadBytes ?? defaults.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
       rateLimit: config.rateLimit ?? defaults.rateLimit,
       methodRateLimits: { ...defaults.methodRateLimits, ...config.methodRateLimits },
+      maxConnections: config.maxConnections ?? defaults.maxConnections,
     };
     // Exact names before patterns, then in config order.
     this.#methodRateLimits = Object.entries(this.limits.methodRateLimits)

@@ -5,7 +5,10 @@ import type { GatewayRequestError } from "@clawbridge/rpc-core";
 /** `error.details.code` of every refusal made by the relay's policy (the CLI maps it to exit 6). */
 export const RELAY_POLICY_DENIED = "RELAY_POLICY_DENIED";
 
-/** Which policy rule refused a request; `details.rule` and the `rule` label of the denial metric. */
+/**
+ * Which policy rule refused a request or a connection (`upstream`, `maxConnections` are
+ * checked at `connect`); `details.rule` and the `rule` label of the denial metric.
+ */
 export type DenialRule =
   | "upstream"
   | "methodNotAllowed"
@@ -15,7 +18,8 @@ export type DenialRule =
   | "command"
   | "maxPayload"
   | "rateLimit"
-  | "maxInFlight";
+  | "maxInFlight"
+  | "maxConnections";
 
 /** The refusal of a request by {@link DenialRule} `rule`, without the wire error yet. */
 export interface PolicyDenial {
@@ -28,7 +32,7 @@ export interface PolicyDenial {
 }
 
 /** Rules that describe a temporary condition (load), answered `UNAVAILABLE` + retryable. */
-const TRANSIENT_RULES: ReadonlySet<DenialRule> = new Set(["rateLimit", "maxInFlight"]);
+const TRANSIENT_RULES: ReadonlySet<DenialRule> = new Set(["rateLimit", "maxInFlight", "maxConnections"]);
 
 /**
  * The OpenClaw-shaped error of a denial: `FORBIDDEN` for a standing refusal, or
