@@ -171,6 +171,16 @@ describe("real OpenClaw gateway: error details", () => {
     });
   });
 
+  it("exec.approval.list answers an array of pending approvals (none here), the shape the mock serves", async () => {
+    const result = await runFrameScript(gateway.url, [
+      { kind: "connect", id: "c1", params: buildConnectParams({ scopes: ["operator.approvals"], auth: { token: TOKEN } }) },
+      { kind: "expect-response", id: "c1" },
+      { kind: "request", id: "a1", method: "exec.approval.list", params: {} },
+      { kind: "expect-response", id: "a1" },
+    ]);
+    expect(responseOf(result, "a1")).toMatchObject({ ok: true, payload: [] });
+  });
+
   it("unknown method: FORBIDDEN operator.admin for non-admin, INVALID_REQUEST unknown method for admin", async () => {
     const script = (scopes: string[]) =>
       runFrameScript(gateway.url, [

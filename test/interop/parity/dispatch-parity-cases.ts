@@ -89,6 +89,16 @@ export const DISPATCH_PARITY_CASES: readonly HeaderParityCase[] = [
     expected: [ok("c1"), forbidden("r1")],
   },
   {
+    name: "exec.approval.list as operator.approvals succeeds (the skill's pending_approvals)",
+    script: (token) => afterHello(token, ["operator.approvals"], "exec.approval.list", {}),
+    expected: [ok("c1"), ok("r1")],
+  },
+  {
+    name: "exec.approval.list as operator.write is FORBIDDEN (operator.approvals missing)",
+    script: (token) => afterHello(token, ["operator.write"], "exec.approval.list", {}),
+    expected: [ok("c1"), forbidden("r1")],
+  },
+  {
     name: "node.describe without nodeId is INVALID_REQUEST",
     script: (token) => afterHello(token, ["operator.read"], "node.describe", {}),
     expected: [ok("c1"), invalid("r1")],
