@@ -264,9 +264,12 @@ export class Peer<Ctx = undefined> {
       offClose();
     };
     if (!transport.isOpen) {
-      // A transport that is already gone: settle into `closed` without waiting for its event.
       const known = transport instanceof BaseTransport ? transport.closeInfo : undefined;
-      this.#shutdown({ code: known?.code ?? NO_STATUS, reason: known?.reason ?? "", initiator: "remote" });
+      // Closing, not closed (a close frame came in with the upgrade): its close event, which
+      // the contract guarantees, brings the real code and reason. Otherwise the transport is
+      // already gone: settle into `closed` without waiting for its event.
+      const closing = transport instanceof BaseTransport && known === undefined;
+      if (!closing) this.#shutdown({ code: known?.code ?? NO_STATUS, reason: known?.reason ?? "", initiator: "remote" });
     }
   }
 

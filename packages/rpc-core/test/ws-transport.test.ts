@@ -147,6 +147,22 @@ describe("WebSocketTransport", () => {
   });
 });
 
+describe("Peer over a socket the server closes at once", () => {
+  it("reports the server's close code and reason, not 1005, when the close frame came with the upgrade", async () => {
+    const { url, server } = await loopback();
+    server.on("connection", (socket) => socket.close(1012, "service restart"));
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const transport = await connectWebSocket(url);
+      const transportClosed = new Promise((resolve) => transport.onClose(resolve));
+      const peer = new Peer(transport);
+      const peerClosed = new Promise((resolve) => peer.onClose(resolve));
+      expect(await transportClosed).toEqual({ code: 1012, reason: "service restart" });
+      expect(await peerClosed).toMatchObject({ code: 1012, reason: "service restart", initiator: "remote" });
+      expect(peer.closeInfo).toMatchObject({ code: 1012, reason: "service restart" });
+    }
+  });
+});
+
 describe("connectWebSocket", () => {
   it("opens without permessage-deflate by default and passes headers through", async () => {
     const lb = await loopback();
