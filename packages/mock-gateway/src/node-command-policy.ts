@@ -92,6 +92,12 @@ const FAMILY_OF: Readonly<Record<string, (family: string) => boolean>> = {
   android: (family) => family === "" || family === "android",
 };
 
+/** A device family that {@link canonicalPlatform} accepts with `platform` (for fake nodes), if any. */
+export function deviceFamilyFor(platform: string): string | undefined {
+  const value = platform.trim().toLowerCase();
+  return ({ linux: "Linux", macos: "Mac", windows: "Windows", ios: "iPhone", watchos: "watchOS", android: "Android" } as Record<string, string | undefined>)[value];
+}
+
 /**
  * The canonical platform id used for defaults (OpenClaw's `normalizePlatformId`): an exact
  * id must come with its device family (`linux` + `Linux`); without a device family only the

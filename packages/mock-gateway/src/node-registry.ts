@@ -3,6 +3,7 @@ import type { ServerConnection } from "@clawbridge/server";
 import {
   ADMIN_APPROVAL_COMMANDS,
   DESKTOP_HOST_COMMANDS,
+  deviceFamilyFor,
   resolveNodeCommandAllowlist,
   resolveNodePairingCommandAllowlist,
 } from "./node-command-policy.js";
@@ -227,14 +228,16 @@ export class NodeRegistry {
     const now = Date.now();
     const commands = [...(input.commands ?? [])];
     const connected = input.connected ?? true;
+    const platform = input.platform ?? "linux";
     const record: NodeRecord = {
       nodeId: input.nodeId,
       displayName: input.displayName,
-      platform: input.platform ?? "linux",
+      platform,
       version: input.version ?? "2026.9.6",
       clientId: "node-host",
       clientMode: "node",
-      deviceFamily: "Linux",
+      // The family a real node host of this platform reports, so the platform's defaults apply.
+      deviceFamily: deviceFamilyFor(platform),
       caps: [],
       declaredCommands: commands,
       approvedCommands: commands,

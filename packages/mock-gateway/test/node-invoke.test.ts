@@ -170,6 +170,24 @@ describe("node.invoke through a MockNode", () => {
     expect(await op.peer.request("node.describe", { nodeId: node.nodeId })).toMatchObject({ connected: false, lastSeenReason: "disconnect" });
   });
 
+  it("a fake node of any desktop platform gets that platform's default commands", async () => {
+    gateway = new MockGateway({ auth: { token: TOKEN } });
+    await gateway.start();
+    for (const platform of ["linux", "macos", "windows"]) {
+      gateway.addFakeNode({ nodeId: `fake-${platform}`, platform, commands: ["system.run"], handler: (command) => ({ ran: command }) });
+    }
+    const op = await connectOperator(gateway.url, { token: TOKEN, scopes: ["operator.write"] });
+    clients.push(op);
+    for (const platform of ["linux", "macos", "windows"]) {
+      const nodeId = `fake-${platform}`;
+      expect(await op.peer.request("node.describe", { nodeId })).toMatchObject({ platform, commands: ["system.run"] });
+      expect(await op.peer.request("node.invoke", { nodeId, command: "system.run", params: { command: ["x"] }, idempotencyKey: `k-${platform}` })).toMatchObject({
+        ok: true,
+        payload: { ran: "system.run" },
+      });
+    }
+  });
+
   it("times out when the node never answers", async () => {
     gateway = new MockGateway({ auth: { token: TOKEN } });
     await gateway.start();
