@@ -90,3 +90,13 @@ export {
 } from "./secret-source.js";
 export type { ResolveSecretOptions, SecretSource, SecretSourceSummary } from "./secret-source.js";
 export { normalizeTlsFingerprint, pinnedTlsOptions } from "./tls-pinning.js";
+// The rpc-core errors the client throws in normal use, so `instanceof` needs no second dependency.
+export {
+  ConnectError,
+  ConnectionClosedError,
+  GatewayRequestError,
+  isGatewayRequestError,
+  LocalRpcError,
+  RequestAbortedError,
+  RequestTimeoutError,
+} from "@clawbridge/rpc-core";
