@@ -95,6 +95,8 @@ export class Relay {
   /** The slot each open connection holds, given back when it closes (any close: client, reload, drain, keepalive). */
   readonly #connectionSlots = new WeakMap<ServerConnection, () => void>();
   readonly #upgraded = new Set<Duplex>();
+  /** Deadline of each socket that has not sent its upgrade request yet. */
+  readonly #preUpgradeTimers = new WeakMap<Duplex, ReturnType<typeof setTimeout>>();
   #policies: PolicySet;
   #stopFanout: () => void = () => undefined;
   #port = 0;
@@ -168,13 +170,32 @@ export class Relay {
     this.server.onDisconnect(({ connection, code }) => this.#onDisconnect(connection, code));
 
     this.#bytes = new SocketBytes(this.metrics.clientBytes);
+    // Before its upgrade a socket gets the connect handshake's deadline for its TLS handshake
+    // and its request headers, instead of Node's 120 s and 60-90 s: a client in another
+    // cluster cannot hold sockets open by never finishing either. (A timer of our own: Node's
+    // headersTimeout missed sockets accepted before another socket's upgrade.)
+    const preUpgradeMs = config.limits.handshakeTimeoutMs;
     this.#listener =
       tls === undefined
         ? createHttpServer()
-        : createHttpsServer({ ...tls.context, requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized });
+        : createHttpsServer({
+            ...tls.context,
+            handshakeTimeout: preUpgradeMs,
+            requestCert: tls.requestCert,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          });
+    // Sockets not yet upgraded count too: at most maxConnections of them next to the upgraded
+    // ones (which get a 503 beyond maxConnections); beyond that new sockets are dropped at accept.
+    this.#listener.maxConnections = 2 * config.listen.maxConnections;
     this.#listener.on("connection", (socket: Socket) => {
       socket.setNoDelay(true);
       this.#bytes.track(socket);
+    });
+    // The TLS socket once its handshake is done (bounded by handshakeTimeout above), else the TCP socket.
+    this.#listener.on(tls === undefined ? "connection" : "secureConnection", (socket: Socket) => {
+      const timer = setTimeout(() => socket.destroy(), preUpgradeMs);
+      this.#preUpgradeTimers.set(socket, timer);
+      socket.once("close", () => clearTimeout(timer));
     });
     this.#listener.on("request", (_req, res) => {
       res.writeHead(426, { "content-type": "application/json", upgrade: "websocket" });
@@ -525,6 +546,8 @@ export class Relay {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // From here the connect handshake's own deadline applies.
+    clearTimeout(this.#preUpgradeTimers.get(socket));
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
