@@ -25,8 +25,9 @@ export function configWarnings(config: RelayConfig): string[] {
   for (const [id, upstream] of Object.entries(config.upstreams)) {
     if (LOOPBACK.test(upstream.url)) {
       warnings.push(
-        `upstreams.${id}.url is on loopback: the gateway will treat the relay as a local process and may pair it silently; ` +
-          "run the relay off the gateway host or set gateway.nodes.pairing.autoApproveLocal: false there",
+        `upstreams.${id}.url is on loopback: the gateway will treat the relay as a local process and may skip pairing it ` +
+          "(OpenClaw 2026.9.6 does, even with gateway.nodes.pairing.autoApproveLocal: false); run the relay off the gateway host or " +
+          "point this url at a non-loopback address of the gateway",
       );
     }
   }
