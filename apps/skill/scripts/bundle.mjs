@@ -1,7 +1,7 @@
 // Builds the `remote-gateway` bin: dist/bin/remote-gateway (the name OpenClaw's
 // `requires.bins` looks for, so dist/bin can go straight on PATH) runs
 // dist/bundle/remote-gateway.cjs with a V8 code cache (see tools/bundle-bin.mjs).
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, URL } from "node:url";
 import { build } from "esbuild";
 import { bundleBin } from "../../../tools/bundle-bin.mjs";
 

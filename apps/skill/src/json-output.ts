@@ -1,5 +1,16 @@
 import { SecretRedactor } from "@clawbridge/client";
 
+/** stdout failed to take the document (other than a closed pipe): ENOSPC, EIO, … Exit 7. */
+export class OutputWriteError extends Error {
+  override readonly name = "OutputWriteError";
+  readonly code: string;
+  constructor(cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO";
+    super(`cannot write to stdout (${code})`, { cause });
+    this.code = code;
+  }
+}
+
 /**
  * The bin's only printer: one JSON document on stdout (the result or the error
  * envelope), nothing on stderr. Every string and key passes the redactor (value by
@@ -15,8 +26,17 @@ export class JsonOutput {
     this.#stdout = stdout;
   }
 
-  /** Writes one 2-space indented JSON document (`null` for an absent payload), as `openclaw gateway call --json` does. */
+  /**
+   * Writes one 2-space indented JSON document (`null` for an absent payload), as
+   * `openclaw gateway call --json` does. A file stdout fails synchronously (a full disk):
+   * that throws {@link OutputWriteError}; a closed pipe is the reader's choice and ignored.
+   */
   document(value: unknown): void {
-    this.#stdout.write(`${this.redactor.stringify(value === undefined ? null : value, 2)}\n`);
+    const text = `${this.redactor.stringify(value === undefined ? null : value, 2)}\n`;
+    try {
+      this.#stdout.write(text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw new OutputWriteError(error);
+    }
   }
 }

@@ -17,6 +17,13 @@ function usageLine(spec: VerbSpec): string {
   return `remote-gateway ${spec.name}${spec.remote ? " <remote_id>" : ""}${args}${spec.params ? " [--params <json>]" : ""}${spec.remote ? " [--timeout <ms>]" : ""}`;
 }
 
+/** The `Gateway method(s):` line of a verb's help. */
+function methodsHelp(spec: VerbSpec): string {
+  if (spec.methods.length > 0) return spec.methods.join(", ");
+  if (spec.name === "call") return "<method> as given (within the remote's skill policy and scope ceiling)";
+  return "none (reads the local remote profiles; connects to no gateway)";
+}
+
 const EXAMPLES: Readonly<Record<string, string>> = {
   list_nodes: "remote-gateway list_nodes gw2",
   describe_node: "remote-gateway describe_node gw2 <nodeId>",
@@ -53,13 +60,15 @@ export function buildProgram(onVerb: (invocation: VerbInvocation) => Promise<voi
 
   for (const name of VERB_NAMES) {
     const spec = VERBS[name];
-    const command = program.command(name).description(spec.summary).usage(usageLine(spec).replace(/^remote-gateway \S+ /, ""));
+    const command = program.command(name).description(spec.summary);
+    // Commander prints "remote-gateway <verb> " before the usage: give it only the rest (none for `remotes`).
+    const usage = usageLine(spec).replace(/^remote-gateway \S+ ?/, "");
+    if (usage !== "") command.usage(usage);
     if (spec.remote) command.argument("<remote_id>", "remote id (see: remote-gateway remotes)");
     for (const arg of spec.args) command.argument(`<${arg.name}>`, arg.description);
     if (spec.params) command.option("--params <json>", "params as inline JSON on one line (no @file, no stdin)");
     if (spec.remote) command.option("--timeout <ms>", "overall timeout in ms (default: the remote's timeoutMs, else 10000)");
-    const methods = spec.methods.length > 0 ? `\nGateway method(s): ${spec.methods.join(", ")}` : "";
-    command.addHelpText("after", `${methods}\n\nExample:\n  ${EXAMPLES[name] ?? usageLine(spec)}\n\n${SKILL_EXIT_CODE_HELP}`);
+    command.addHelpText("after", `\nGateway method(s): ${methodsHelp(spec)}\n\nExample:\n  ${EXAMPLES[name] ?? usageLine(spec)}\n\n${SKILL_EXIT_CODE_HELP}`);
     command.action(async (...values: unknown[]) => {
       const self = values[values.length - 1] as Command;
       const positionals = self.processedArgs as string[];

@@ -5,6 +5,7 @@ import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
 import { verbsForRemote } from "./arg-pattern.js";
 import { echoInput } from "./echo-input.js";
 import { callOnSession } from "./gateway-session.js";
+import { interruptedFailure, watchInterrupts } from "./interrupts.js";
 import type { JsonOutput } from "./json-output.js";
 import { DEFAULT_TIMEOUT_MS, loadRemote, resolveConnection } from "./remote-context.js";
 import { planVerb } from "./verb-plan.js";
@@ -71,42 +72,58 @@ async function listRemotes(env: NodeJS.ProcessEnv): Promise<unknown> {
 
 /**
  * Runs one verb in this process and prints exactly one JSON document on stdout: the
- * result, or `{"ok":false,"error":{…}}`. Resolves with the exit code (ARCHITECTURE §4).
+ * result, or `{"ok":false,"error":{…}}`. Resolves with the exit code (packages/cli-contract's
+ * `ExitCodes`). SIGINT/SIGTERM end the verb as an `interrupted` failure (130 / 143).
  * Order matters for safety: arguments and policy are checked first, secrets are resolved
  * only for a request that will be sent, and every secret is registered with the
  * output's redactor as soon as it exists.
+ *
+ * @throws OutputWriteError when stdout cannot take the document (exit 7)
  */
 export async function runVerb(invocation: VerbInvocation, output: JsonOutput, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const context: { -readonly [K in keyof ErrorContext]: ErrorContext[K] } = {};
+  const interrupts = watchInterrupts();
+  let result: unknown;
   try {
-    if (invocation.verb === "remotes") {
-      output.document(await listRemotes(env));
-      return ExitCodes.OK;
-    }
-    const timeoutMs = parseTimeout(invocation.timeout);
-    const remote = await loadRemote(invocation.remoteId ?? "", env);
-    context.remoteId = remote.id;
-    const budgetMs = timeoutMs ?? remote.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const plan = planVerb(invocation.verb, remote, { args: invocation.args, params: invocation.params, budgetMs });
-    if (remote.profile.scopes !== undefined) {
-      // The scope ceiling is policy too: refuse before a secret command runs.
-      try {
-        assertWithinCeiling(resolveRequestedScopes({ methods: plan.calls }), remote.profile.scopes, plan.calls[0]?.method);
-      } catch (error) {
-        throw invocation.verb === "call" ? unknownMethodError(plan.calls[0]?.method ?? "", error) : error;
-      }
-    }
-    const options = await resolveConnection(remote, (secret) => output.redactor.add(secret), env);
-    // Messages name the remote by id ("not reachable at remote gw2"), never by URL.
-    context.target = { url: `remote ${remote.id}`, urlSource: "remote profile" };
-    const payloads = await callOnSession(options, plan.calls, budgetMs);
-    output.document(plan.result(payloads));
-    return ExitCodes.OK;
+    result = await interrupts.race(verbResult(invocation, output, env, context, interrupts.signal));
   } catch (error) {
-    const report = reportError(output.redactor.scrubError(error), context);
+    const received = interrupts.received;
+    const report = reportError(output.redactor.scrubError(received === undefined ? error : interruptedFailure(received, error)), context);
     // No `gateway: {url}`: the agent names remotes by id and never sees where they are.
     const { gateway: _where, ...envelope } = errorEnvelope(report);
     output.document(envelope);
     return report.exitCode;
+  } finally {
+    interrupts.dispose();
   }
+  output.document(result);
+  return ExitCodes.OK;
+}
+
+/** The verb's document (printed by {@link runVerb}, never here: an interrupted verb that settles late must print nothing). */
+async function verbResult(
+  invocation: VerbInvocation,
+  output: JsonOutput,
+  env: NodeJS.ProcessEnv,
+  context: { -readonly [K in keyof ErrorContext]: ErrorContext[K] },
+  signal: AbortSignal,
+): Promise<unknown> {
+  if (invocation.verb === "remotes") return listRemotes(env);
+  const timeoutMs = parseTimeout(invocation.timeout);
+  const remote = await loadRemote(invocation.remoteId ?? "", env);
+  context.remoteId = remote.id;
+  const budgetMs = timeoutMs ?? remote.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const plan = planVerb(invocation.verb, remote, { args: invocation.args, params: invocation.params, budgetMs });
+  if (remote.profile.scopes !== undefined) {
+    // The scope ceiling is policy too: refuse before a secret command runs.
+    try {
+      assertWithinCeiling(resolveRequestedScopes({ methods: plan.calls }), remote.profile.scopes, plan.calls[0]?.method);
+    } catch (error) {
+      throw invocation.verb === "call" ? unknownMethodError(plan.calls[0]?.method ?? "", error) : error;
+    }
+  }
+  const options = await resolveConnection(remote, (secret) => output.redactor.add(secret), env);
+  // Messages name the remote by id ("not reachable at remote gw2"), never by URL.
+  context.target = { url: `remote ${remote.id}`, urlSource: "remote profile" };
+  return plan.result(await callOnSession(options, plan.calls, budgetMs, signal));
 }

@@ -76,7 +76,9 @@ describe("SKILL.md", () => {
   });
 
   it("documents every exit code of the bin", () => {
-    for (const code of [1, 2, 3, 4, 5, 6]) expect(body).toMatch(new RegExp(`^\\| ${code} +\\|`, "m"));
+    for (const code of [1, 2, 3, 4, 5, 6, 7]) expect(body).toMatch(new RegExp(`^\\| ${code} +\\|`, "m"));
+    // Stopped by system.run's timeout (or a person): the agent must check requestSent before repeating.
+    expect(/^\| 130, 143 +\|.*$/m.exec(body)?.[0]).toContain("requestSent");
     // A verb beyond the profile's scope ceiling is exit 2 SCOPE_CEILING: the agent must recognise it.
     expect(/^\| 2 +\|.*$/m.exec(body)?.[0]).toContain("SCOPE_CEILING");
   });
