@@ -548,6 +548,7 @@ export class Relay {
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // From here the connect handshake's own deadline applies.
     clearTimeout(this.#preUpgradeTimers.get(socket));
+    this.#preUpgradeTimers.delete(socket);
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
