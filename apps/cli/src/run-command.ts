@@ -1,5 +1,5 @@
-import { errorEnvelope, ExitCodes, InterruptedError, reportError } from "@clawbridge/cli-contract";
-import type { ErrorContext, ExitCode, InterruptSignal } from "@clawbridge/cli-contract";
+import { errorEnvelope, ExitCodes, interruptedFailure, reportError, watchInterrupts } from "@clawbridge/cli-contract";
+import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
 import { Output, processStreams } from "./output.js";
 import type { OutputStreams } from "./output.js";
 
@@ -26,8 +26,8 @@ export interface RunCommandOptions {
   readonly interruptible?: boolean | undefined;
 }
 
-/** How long an interrupted body may take to settle (close its socket, say whether its request was sent). */
-const INTERRUPT_GRACE_MS = 1_000;
+/** The signal of a command that is not `interruptible`. */
+const NEVER_ABORTED = new AbortController().signal;
 
 /** stdout or stderr failed to take a write (other than a closed pipe): ENOSPC, EIO, … */
 export class OutputWriteError extends Error {
@@ -70,11 +70,6 @@ function guardedStreams(): OutputStreams {
   return { stdout: guard(streams.stdout, "stdout"), stderr: guard(streams.stderr, "stderr"), env: streams.env };
 }
 
-/** Whether a failure that ended an interrupted body says its request had been written. */
-function requestSentOf(error: unknown): boolean {
-  return error !== null && typeof error === "object" && (error as { requestSent?: unknown }).requestSent === true;
-}
-
 /**
  * Runs one command body and turns its outcome into an exit code. Failures are printed
  * once, here: with `--json` as the single `{"ok":false,"error":…}` document on stdout,
@@ -91,30 +86,15 @@ export async function runCommand(
   body: (scope: CommandScope) => Promise<ExitCode | void>,
   options: RunCommandOptions = {},
 ): Promise<ExitCode> {
-  const controller = new AbortController();
-  const scope: CommandScope = { output: new Output(json, guardedStreams()), context: {}, signal: controller.signal };
-  let received: InterruptSignal | undefined;
-  let grace: ReturnType<typeof setTimeout> | undefined;
-  let onSignal: (signal: InterruptSignal) => void = () => undefined;
-  // Settles only on a signal, and only if the body has not settled within the grace period.
-  const interrupted = new Promise<never>((_, reject) => {
-    onSignal = (signal) => {
-      if (received !== undefined) return;
-      received = signal;
-      controller.abort(signal);
-      grace = setTimeout(() => reject(new InterruptedError(signal, false)), INTERRUPT_GRACE_MS);
-    };
-  });
-  if (options.interruptible === true) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
+  const interrupts = options.interruptible === true ? watchInterrupts() : undefined;
+  const scope: CommandScope = { output: new Output(json, guardedStreams()), context: {}, signal: interrupts?.signal ?? NEVER_ABORTED };
   try {
     const running = body(scope);
-    return (await (options.interruptible === true ? Promise.race([running, interrupted]) : running)) ?? ExitCodes.OK;
+    return (await (interrupts === undefined ? running : interrupts.race(running))) ?? ExitCodes.OK;
   } catch (error) {
     if (error instanceof OutputWriteError) return reportOutputFailure(error);
-    const failure = received !== undefined && !(error instanceof InterruptedError) ? new InterruptedError(received, requestSentOf(error)) : error;
+    const received = interrupts?.received;
+    const failure = received === undefined ? error : interruptedFailure(received, error);
     try {
       return printFailure(scope, label, json, options.ndjson === true, failure);
     } catch (printError) {
@@ -122,9 +102,7 @@ export async function runCommand(
       throw printError;
     }
   } finally {
-    clearTimeout(grace);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupts?.dispose();
   }
 }
 

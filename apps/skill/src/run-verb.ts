@@ -1,11 +1,10 @@
 import { assertWithinCeiling, effectiveSkillPolicy, RemoteStore, resolveRequestedScopes, ScopeCeilingError } from "@clawbridge/client";
 import { catalogueScopeOf, METHOD_CATALOGUE_SOURCE } from "@clawbridge/protocol";
-import { errorEnvelope, ExitCodes, reportError, usageError } from "@clawbridge/cli-contract";
+import { errorEnvelope, ExitCodes, interruptedFailure, reportError, usageError, watchInterrupts } from "@clawbridge/cli-contract";
 import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
 import { verbsForRemote } from "./arg-pattern.js";
 import { echoInput } from "./echo-input.js";
 import { callOnSession } from "./gateway-session.js";
-import { interruptedFailure, watchInterrupts } from "./interrupts.js";
 import type { JsonOutput } from "./json-output.js";
 import { DEFAULT_TIMEOUT_MS, loadRemote, resolveConnection } from "./remote-context.js";
 import { planVerb } from "./verb-plan.js";

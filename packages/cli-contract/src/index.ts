@@ -4,3 +4,5 @@ export { errorEnvelope, reportError } from "./error-report.js";
 export type { ErrorBody, ErrorContext, ErrorReport, GatewayTarget } from "./error-report.js";
 export { EXIT_CODE_HELP, ExitCodes, RELAY_POLICY_DENIED } from "./exit-codes.js";
 export type { ExitCode } from "./exit-codes.js";
+export { interruptedFailure, watchInterrupts } from "./interrupts.js";
+export type { InterruptWatch } from "./interrupts.js";

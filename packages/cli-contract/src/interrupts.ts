@@ -1,10 +1,10 @@
-import { InterruptedError } from "@clawbridge/cli-contract";
-import type { InterruptSignal } from "@clawbridge/cli-contract";
+import { InterruptedError } from "./cli-error.js";
+import type { InterruptSignal } from "./cli-error.js";
 
-/** How long an interrupted verb may take to settle (close its socket, say whether its request was sent). */
+/** How long an interrupted command may take to settle (close its socket, say whether its request was sent). */
 const INTERRUPT_GRACE_MS = 1_000;
 
-/** SIGINT/SIGTERM while a verb runs: see {@link watchInterrupts}. */
+/** SIGINT/SIGTERM while a command runs: see {@link watchInterrupts}. */
 export interface InterruptWatch {
   /** Aborted on the first SIGINT/SIGTERM; pass it to requests. */
   readonly signal: AbortSignal;
@@ -17,9 +17,9 @@ export interface InterruptWatch {
 }
 
 /**
- * Turns SIGINT/SIGTERM into an abort of the running verb instead of the end of the
- * process, so the bin can still print its one `interrupted` envelope (exit 130 / 143),
- * as the `clawbridge` CLI does. Listeners only: nothing is loaded.
+ * Turns SIGINT/SIGTERM into an abort of the running command instead of the end of the
+ * process, so a bin (`clawbridge`, `remote-gateway`) can still print its one
+ * `interrupted` envelope (exit 130 / 143). Listeners only: nothing is loaded.
  */
 export function watchInterrupts(): InterruptWatch {
   const controller = new AbortController();
