@@ -7,24 +7,15 @@ import type { MockGateway } from "@clawbridge/mock-gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RELAY_POLICY_DENIED } from "../src/policy/policy-denial.js";
-import { hashToken, newToken, relayClient, relayYaml, startRelay, startUpstream, tempDir, waitFor, writeSecret } from "./helpers/harness.js";
+import { hashToken, metricsText, newToken, relayClient, relayYaml, sample, startRelay, startUpstream, tempDir, waitFor, writeSecret } from "./helpers/harness.js";
 import type { TestRelay } from "./helpers/harness.js";
-import { rawConnect } from "./helpers/raw-client.js";
+import { connectParams, rawConnect } from "./helpers/raw-client.js";
 import type { RawClient } from "./helpers/raw-client.js";
 
 const UPSTREAM_TOKEN = newToken();
 const TOKEN_A = newToken();
 const TOKEN_B = newToken();
 const TOKEN_C = newToken();
-
-const CONNECT_PARAMS = (token: string): Record<string, unknown> => ({
-  minProtocol: 4,
-  maxProtocol: 4,
-  client: { id: "test", version: "1", platform: "linux", mode: "test" },
-  role: "operator",
-  scopes: [],
-  auth: { token },
-});
 
 /** A `connect` the relay is expected to refuse: its answer and the close that follows. */
 async function refusedConnect(url: string, token: string): Promise<{ res: Record<string, unknown>; close: { code: number; reason: string } }> {
@@ -42,7 +33,7 @@ async function refusedConnect(url: string, token: string): Promise<{ res: Record
     socket.once("open", () => resolve());
     socket.once("error", reject);
   });
-  socket.send(JSON.stringify({ type: "req", id: "c1", method: "connect", params: CONNECT_PARAMS(token) }));
+  socket.send(JSON.stringify({ type: "req", id: "c1", method: "connect", params: connectParams(token) }));
   return { res: await res, close: await closed };
 }
 
@@ -86,24 +77,9 @@ async function connectAndVanish(port: number, token: string): Promise<void> {
     };
     socket.on("data", onData);
   });
-  const connect = Buffer.from(JSON.stringify({ type: "req", id: "c1", method: "connect", params: CONNECT_PARAMS(token) }));
+  const connect = Buffer.from(JSON.stringify({ type: "req", id: "c1", method: "connect", params: connectParams(token) }));
   socket.write(Buffer.concat([clientFrame(0x1, connect), clientFrame(0x8, Buffer.from([0x03, 0xe8]))]));
   await ended;
-}
-
-async function metricsText(relay: TestRelay): Promise<string> {
-  return (await fetch(`${relay.relay.adminUrl}/metrics`)).text();
-}
-
-/** Value of one Prometheus sample, e.g. `metric{a="b"}` (0 when absent). */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const parts = line.slice(name.length + 1, line.indexOf("}")).split(",");
-    if (wanted.every((label) => parts.includes(label))) return Number(line.slice(line.indexOf("}") + 1).trim());
-  }
-  return 0;
 }
 
 describe("per-client maxConnections", () => {

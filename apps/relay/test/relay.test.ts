@@ -10,9 +10,11 @@ import { tokenConfigLine } from "../src/hash-token.js";
 import { RELAY_POLICY_DENIED } from "../src/policy/policy-denial.js";
 import {
   hashToken,
+  metricsText,
   newToken,
   relayClient,
   relayYaml,
+  sample,
   startRelay,
   startUpstream,
   tempDir,
@@ -41,22 +43,6 @@ async function callError(promise: Promise<unknown>): Promise<GatewayRequestError
   );
   if (!isGatewayRequestError(error)) throw new Error(`expected a gateway error, got ${String(error)}`);
   return error;
-}
-
-async function metricsText(relay: TestRelay): Promise<string> {
-  return (await fetch(`${relay.relay.adminUrl}/metrics`)).text();
-}
-
-/** Value of one Prometheus sample, e.g. `metric{a="b"}` (0 when absent). */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const inner = line.slice(name.length + 1, line.indexOf("}"));
-    const parts = inner.split(",");
-    if (wanted.every((label) => parts.includes(label))) return Number(line.slice(line.indexOf("}") + 1).trim());
-  }
-  return 0;
 }
 
 describe("relay against MockGateway", () => {

@@ -134,3 +134,19 @@ ${input.clients}`;
 }
 
 export { hashToken };
+
+/** The relay's Prometheus text (`/metrics` on the admin listener). */
+export async function metricsText(relay: TestRelay): Promise<string> {
+  return (await fetch(`${relay.relay.adminUrl}/metrics`)).text();
+}
+
+/** Value of one Prometheus sample, e.g. `metric{a="b"}` (0 when absent). */
+export function sample(text: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const parts = line.slice(name.length + 1, line.indexOf("}")).split(",");
+    if (wanted.every((label) => parts.includes(label))) return Number(line.slice(line.indexOf("}") + 1).trim());
+  }
+  return 0;
+}

@@ -9,6 +9,18 @@ export interface RawClient {
   request(id: string, method: string, params?: unknown): Promise<Record<string, unknown>>;
 }
 
+/** `connect` params of a test operator with a relay-issued token. */
+export function connectParams(token: string): Record<string, unknown> {
+  return {
+    minProtocol: 4,
+    maxProtocol: 4,
+    client: { id: "test", version: "1", platform: "linux", mode: "test" },
+    role: "operator",
+    scopes: [],
+    auth: { token },
+  };
+}
+
 /** Connects, answers the challenge with `connect` (token auth) and waits for `hello-ok`. */
 export async function rawConnect(url: string, token: string, headers: Record<string, string> = {}): Promise<RawClient> {
   const socket = new WebSocket(url, { headers });
@@ -35,14 +47,7 @@ export async function rawConnect(url: string, token: string, headers: Record<str
       waiters.set(id, resolve);
       socket.send(JSON.stringify({ type: "req", id, method, ...(params === undefined ? {} : { params }) }));
     });
-  const hello = await request("connect-1", "connect", {
-    minProtocol: 4,
-    maxProtocol: 4,
-    client: { id: "test", version: "1", platform: "linux", mode: "test" },
-    role: "operator",
-    scopes: [],
-    auth: { token },
-  });
+  const hello = await request("connect-1", "connect", connectParams(token));
   if (hello["ok"] !== true) throw new Error(`connect refused: ${JSON.stringify(hello["error"])}`);
   return { socket, frames, closed, request };
 }
