@@ -1,4 +1,4 @@
-import { errorEnvelope, ExitCodes, interruptedFailure, reportError, watchInterrupts } from "@clawbridge/cli-contract";
+import { errorEnvelope, ExitCodes, interruptedFailure, OutputWriteError, reportError, reportOutputFailure, watchInterrupts } from "@clawbridge/cli-contract";
 import type { ErrorContext, ExitCode } from "@clawbridge/cli-contract";
 import { Output, processStreams } from "./output.js";
 import type { OutputStreams } from "./output.js";
@@ -28,29 +28,6 @@ export interface RunCommandOptions {
 
 /** The signal of a command that is not `interruptible`. */
 const NEVER_ABORTED = new AbortController().signal;
-
-/** stdout or stderr failed to take a write (other than a closed pipe): ENOSPC, EIO, … */
-export class OutputWriteError extends Error {
-  override readonly name = "OutputWriteError";
-  readonly stream: "stdout" | "stderr";
-  readonly code: string;
-  constructor(stream: "stdout" | "stderr", cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO";
-    super(`cannot write to ${stream} (${code})`, { cause });
-    this.stream = stream;
-    this.code = code;
-  }
-}
-
-/** The one line printed (on stderr, if it still works) when the output cannot be written; exit 7. */
-export function reportOutputFailure(error: OutputWriteError): ExitCode {
-  try {
-    process.stderr.write(`clawbridge: ${error.message}; the output is incomplete\n`);
-  } catch {
-    // stderr is gone as well: the exit code is all that is left.
-  }
-  return ExitCodes.OUTPUT_FAILED;
-}
 
 /** The process's streams, with a synchronous write failure (a file on a full disk) turned into an {@link OutputWriteError}. */
 function guardedStreams(): OutputStreams {
@@ -92,13 +69,13 @@ export async function runCommand(
     const running = body(scope);
     return (await (interrupts === undefined ? running : interrupts.race(running))) ?? ExitCodes.OK;
   } catch (error) {
-    if (error instanceof OutputWriteError) return reportOutputFailure(error);
+    if (error instanceof OutputWriteError) return reportOutputFailure("clawbridge", error);
     const received = interrupts?.received;
     const failure = received === undefined ? error : interruptedFailure(received, error);
     try {
       return printFailure(scope, label, json, options.ndjson === true, failure);
     } catch (printError) {
-      if (printError instanceof OutputWriteError) return reportOutputFailure(printError);
+      if (printError instanceof OutputWriteError) return reportOutputFailure("clawbridge", printError);
       throw printError;
     }
   } finally {

@@ -1,15 +1,5 @@
+import { OutputWriteError } from "@clawbridge/cli-contract";
 import { SecretRedactor } from "@clawbridge/client";
-
-/** stdout failed to take the document (other than a closed pipe): ENOSPC, EIO, … Exit 7. */
-export class OutputWriteError extends Error {
-  override readonly name = "OutputWriteError";
-  readonly code: string;
-  constructor(cause: unknown) {
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO";
-    super(`cannot write to stdout (${code})`, { cause });
-    this.code = code;
-  }
-}
 
 /**
  * The bin's only printer: one JSON document on stdout (the result or the error
@@ -36,7 +26,7 @@ export class JsonOutput {
     try {
       this.#stdout.write(text);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw new OutputWriteError(error);
+      if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw new OutputWriteError("stdout", error);
     }
   }
 }

@@ -6,3 +6,4 @@ export { EXIT_CODE_HELP, ExitCodes, RELAY_POLICY_DENIED } from "./exit-codes.js"
 export type { ExitCode } from "./exit-codes.js";
 export { interruptedFailure, watchInterrupts } from "./interrupts.js";
 export type { InterruptWatch } from "./interrupts.js";
+export { OutputWriteError, reportOutputFailure, runBinProcess } from "./bin-process.js";
