@@ -56,13 +56,14 @@ function unknownMethodError(method: string, ceilingError: unknown): unknown {
  * or anything else of the profile: where a remote is stays with the operator.
  */
 async function listRemotes(env: NodeJS.ProcessEnv): Promise<unknown> {
-  const store = new RemoteStore({ env });
+  // One read of remotes.json (not one per remote).
+  const file = await new RemoteStore({ env }).load();
   const remotes = [];
-  for (const summary of await store.list()) {
-    const policy = effectiveSkillPolicy((await store.get(summary.id)).skill);
-    const entry: Record<string, unknown> = { id: summary.id };
-    if (summary.description !== undefined) entry["description"] = summary.description;
-    entry["verbs"] = verbsForRemote({ id: summary.id, ...policy, scopes: summary.scopes });
+  for (const [id, profile] of Object.entries(file.remotes).sort(([a], [b]) => a.localeCompare(b))) {
+    const policy = effectiveSkillPolicy(profile.skill);
+    const entry: Record<string, unknown> = { id };
+    if (profile.description !== undefined) entry["description"] = profile.description;
+    entry["verbs"] = verbsForRemote({ id, ...policy, scopes: profile.scopes });
     if (policy.allowInvoke.length > 0) entry["invokeCommands"] = [...policy.allowInvoke];
     remotes.push(entry);
   }
