@@ -55,9 +55,6 @@ export function parseTimeoutMs(raw: string, flag = "--timeout", max = MAX_TIMEOU
   return value;
 }
 
-/** The most a remote profile's default timeout may be (ms; the profile schema's limit). */
-export const MAX_REMOTE_TIMEOUT_MS = 3_600_000;
-
 /**
  * A millisecond value from environment variable `name`: undefined when unset or empty,
  * otherwise as {@link parseTimeoutMs}, the error naming the variable.

@@ -54,6 +54,7 @@ export {
 } from "./gateway-url.js";
 export type { ClientLogger, LogLevel } from "./logger.js";
 export {
+  MAX_PROFILE_TIMEOUT_MS,
   passwordSourceOf,
   RemoteAuth,
   RemoteId,

@@ -119,6 +119,9 @@ export async function resolveUpgradeHeaders(headers: UpgradeHeaders, options: Re
   return resolved;
 }
 
+/** The longest default call timeout a remote profile may set (ms): one hour. */
+export const MAX_PROFILE_TIMEOUT_MS = 3_600_000;
+
 /** One remote gateway. Closed: unknown keys (e.g. an inline `token`) are rejected. */
 export const RemoteProfile = lazySchema(() =>
   z
@@ -140,7 +143,7 @@ export const RemoteProfile = lazySchema(() =>
       /** Device identity use (`auto`, `always`, `never`); see `GatewayClientOptions.device`. Default `auto`. */
       device: z.enum(["auto", "always", "never"]).optional(),
       /** Default call timeout for this remote (ms). */
-      timeoutMs: z.int().min(1).max(3_600_000).optional(),
+      timeoutMs: z.int().min(1).max(MAX_PROFILE_TIMEOUT_MS).optional(),
       /** Headers on the upgrade request, for an edge in front of the gateway (see {@link UpgradeHeaders}); need `wss://` or a loopback `ws://`. */
       headers: UpgradeHeaders.optional(),
       /** What the `remote-gateway` skill may do here beyond read-only verbs (see {@link RemoteSkillPolicy}). */

@@ -1,11 +1,11 @@
 import { homedir } from "node:os";
 import { resolve as resolvePath } from "node:path";
-import { assertPlaintextAllowed, GatewayUrlError, InsecureTransportError, parseGatewayUrl, RemoteProfileError, RemoteStore } from "@clawbridge/client";
+import { assertPlaintextAllowed, GatewayUrlError, InsecureTransportError, MAX_PROFILE_TIMEOUT_MS, parseGatewayUrl, RemoteProfileError, RemoteStore } from "@clawbridge/client";
 import type { RemoteAuth, RemoteProfile, RemoteSummary, SecretRef, SecretSourceSummary } from "@clawbridge/client";
 import { usageError } from "@clawbridge/cli-contract";
 import type { Output } from "../output.js";
 import type { ExitCode } from "@clawbridge/cli-contract";
-import { MAX_REMOTE_TIMEOUT_MS, parseTimeoutMs } from "../parse-numbers.js";
+import { parseTimeoutMs } from "../parse-numbers.js";
 import { runCommand } from "../run-command.js";
 import { parseScopeList } from "../scope-list.js";
 import { renderTable } from "../table.js";
@@ -172,7 +172,7 @@ export function remoteAdd(id: string, flags: RemoteAddFlags): Promise<ExitCode> 
       scopes: flags.scopes === undefined ? undefined : parseScopeList(flags.scopes),
       allowInsecurePlaintext: flags.allowInsecurePlaintext === true ? true : undefined,
       device: flags.device,
-      timeoutMs: flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout, "--timeout", MAX_REMOTE_TIMEOUT_MS),
+      timeoutMs: flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout, "--timeout", MAX_PROFILE_TIMEOUT_MS),
     });
     const store = new RemoteStore();
     const summary = await store.add(id, profile, { replace: flags.replace === true }).catch((error: unknown) => {
